@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IofficeConfig(AppConfig):
+    name = "ioffice"
+    verbose_name = "Văn phòng điện tử"

@@ -1,0 +1,23 @@
+"""The URL map: pages, health, admin, and the REST API under /api/v1/."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from ioffice import health
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("ioffice.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("ioffice.web.urls")),
+]
+
+admin.site.site_header = "ioffice — Quản trị"
+admin.site.site_title = "ioffice"
+admin.site.index_title = "Quản trị hệ thống"
+

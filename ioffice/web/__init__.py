@@ -1,0 +1,1 @@
+"""Pages: Django templates + HTMX, thin views over actions and selectors."""
