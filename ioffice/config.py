@@ -124,6 +124,8 @@ def parse_database_url(url: str, *, name: str = "IOFFICE_DATABASE_URL") -> Datab
         )
     if scheme == "sqlite":
         path = unquote(parts.path)
+        if path.startswith("//"):  # sqlite:////abs/path parses as netloc "" and path "//abs/path"
+            path = path[1:]
         if parts.netloc or not path or path == "/":
             raise ConfigError(f"{name}={url!r}: write sqlite:////absolute/path.sqlite3 (three slashes, then the path).")
         return DatabaseConfig(engine="django.db.backends.sqlite3", name=path)
@@ -140,8 +142,8 @@ def load(env: Mapping[str, str] | None = None) -> Config:
     if not debug:
         if not secret_key:
             raise ConfigError("IOFFICE_SECRET_KEY must be set when IOFFICE_DEBUG is off (production mode).")
-        if len(secret_key) < 50:
-            raise ConfigError("IOFFICE_SECRET_KEY must be at least 50 characters long.")
+        if len(secret_key) < 50 or len(set(secret_key)) < 5:
+            raise ConfigError("IOFFICE_SECRET_KEY must be at least 50 characters long and random.")
         if not allowed_hosts:
             raise ConfigError("IOFFICE_ALLOWED_HOSTS must list the served host names when IOFFICE_DEBUG is off.")
     if not secret_key:
