@@ -1,0 +1,55 @@
+"""Reads about units, memberships and authority; each one query shape, with explicit dates."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import QuerySet
+
+from organizations.models import Delegation, DelegationScope, Membership, Role, Unit
+
+#: Roles that carry a unit's signing and routing authority by themselves (a school's head is its principal).
+AUTHORITY_ROLES: frozenset[str] = frozenset({Role.LEADER, Role.DEPUTY, Role.PRINCIPAL})
+
+_AUTHORITIES = {DelegationScope.SIGN, DelegationScope.ROUTE}
+
+
+def active_memberships(*, user, on: datetime.date | None = None) -> QuerySet[Membership]:
+    """The memberships ``user`` holds on ``on`` (today by default), unit joined, in tree order."""
+    return Membership.objects.in_force(on).filter(user=user).select_related("unit").order_by("unit__path", "role")
+
+
+def roles_in(*, user, unit: Unit, on: datetime.date | None = None) -> set[str]:
+    """The roles ``user`` holds in ``unit`` itself on ``on`` (not inherited from parents)."""
+    return set(Membership.objects.in_force(on).filter(user=user, unit=unit).values_list("role", flat=True))
+
+
+def units_under(*, unit: Unit, include_self: bool = True) -> QuerySet[Unit]:
+    """Every unit in the subtree of ``unit``: one indexed prefix query on the materialized path."""
+    qs = Unit.objects.filter(path__startswith=unit.path)
+    return qs if include_self else qs.exclude(pk=unit.pk)
+
+
+def delegations_in_force(
+    *, delegate, on: datetime.date | None = None, scope: str | None = None
+) -> QuerySet[Delegation]:
+    """Delegations ``delegate`` holds on ``on``; ``scope`` "sign"/"route" also matches "both"."""
+    qs = Delegation.objects.in_force(on).filter(delegate=delegate)
+    if scope is not None:
+        if scope not in DelegationScope.values:
+            raise ValueError(f"Unknown delegation scope {scope!r}")
+        qs = qs.covering(scope) if scope != DelegationScope.BOTH else qs.filter(scope=DelegationScope.BOTH)
+    return qs.select_related("unit", "delegator")
+
+
+def holds_authority(*, user, unit: Unit, authority: str, on: datetime.date | None = None) -> bool:
+    """Whether ``user`` may sign (``"sign"``) or route (``"route"``) for ``unit`` on ``on``.
+
+    Held by the unit's leader, deputy or principal, or by a delegation in force for that unit and
+    authority (a ``both`` delegation covers either).
+    """
+    if authority not in _AUTHORITIES:
+        raise ValueError(f"authority must be 'sign' or 'route', not {authority!r}")
+    if Membership.objects.in_force(on).filter(user=user, unit=unit, role__in=AUTHORITY_ROLES).exists():
+        return True
+    return Delegation.objects.in_force(on).covering(authority).filter(delegate=user, unit=unit).exists()
