@@ -4,3 +4,16 @@ from django.apps import AppConfig
 class JournalConfig(AppConfig):
     name = "journal"
     verbose_name = "Nhật ký"
+
+    def ready(self) -> None:
+        from django.contrib.auth import signals as auth_signals
+
+        from journal import audit, signals
+        from organizations import audit as org_audit
+
+        auth_signals.user_logged_in.connect(signals.on_user_logged_in, dispatch_uid="journal.auth.login")
+        auth_signals.user_logged_out.connect(signals.on_user_logged_out, dispatch_uid="journal.auth.logout")
+        auth_signals.user_login_failed.connect(signals.on_user_login_failed, dispatch_uid="journal.auth.login_failed")
+        # organizations sits below journal and cannot import it: it writes its audit rows through
+        # this port, which journal fills in.
+        org_audit.set_recorder(audit.record)
