@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from journal.models import AuditEvent
+from journal.models import AuditEvent, ScheduledJob
 
 
 @admin.register(AuditEvent)
@@ -25,6 +25,23 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScheduledJob)
+class ScheduledJobAdmin(admin.ModelAdmin):
+    """Daily jobs, to see when each last ran and next falls due; the schedule itself lives in code."""
+
+    list_display = ("name", "next_run_at", "last_run_at", "task_id")
+    actions = None
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):

@@ -1,3 +1,5 @@
+import datetime
+
 from django.apps import AppConfig
 
 
@@ -8,7 +10,7 @@ class JournalConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth import signals as auth_signals
 
-        from journal import audit, signals
+        from journal import audit, schedule, signals
         from organizations import audit as org_audit
 
         auth_signals.user_logged_in.connect(signals.on_user_logged_in, dispatch_uid="journal.auth.login")
@@ -17,3 +19,5 @@ class JournalConfig(AppConfig):
         # organizations sits below journal and cannot import it: it writes its audit rows through
         # this port, which journal fills in.
         org_audit.set_recorder(audit.record)
+        # Validity dates pass at midnight without anyone acting: re-derive unit groups every night.
+        schedule.register_daily("organizations.sync_groups", "organizations.groups.sync_all", at=datetime.time(0, 5))

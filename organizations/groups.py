@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
@@ -115,3 +116,10 @@ def sync_groups(*, user_ids: Sequence[int] | None = None, on: datetime.date | No
     rows = [through(user_id=user_id, group_id=group_id) for user_id, group_id in missing]
     through.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     return SyncResult(added=len(rows), removed=removed)
+
+
+def sync_all(*, on: datetime.date | None = None) -> tuple[int, SyncResult]:
+    """The daily sync: groups for units that lack them, then every user's group membership."""
+    with transaction.atomic():
+        created = ensure_unit_groups(Unit.objects.only("pk"))
+        return created, sync_groups(on=on)
