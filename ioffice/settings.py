@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "journal.middleware.RequestContextMiddleware",
     "ioffice.web.middleware.ActiveMembershipMiddleware",
+    "ioffice.web.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "ioffice.urls"
@@ -177,8 +178,9 @@ DEFAULT_FROM_EMAIL = CONFIG.default_from_email
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: a client without credentials gets 401 with WWW-Authenticate, not a bare 403.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

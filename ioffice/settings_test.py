@@ -10,6 +10,6 @@ import tempfile
 os.environ.setdefault("IOFFICE_VAR_DIR", tempfile.mkdtemp(prefix="ioffice-test-"))
 os.environ.setdefault("IOFFICE_EMAIL_BACKEND", "memory")
 
-from ioffice.settings import *  # noqa: E402, F403
+from ioffice.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -21,3 +21,8 @@ admin.site.site_header = "ioffice — Quản trị"
 admin.site.site_title = "ioffice"
 admin.site.index_title = "Quản trị hệ thống"
 
+
+handler400 = "ioffice.web.views.errors.bad_request"
+handler403 = "ioffice.web.views.errors.permission_denied"
+handler404 = "ioffice.web.views.errors.page_not_found"
+handler500 = "ioffice.web.views.errors.server_error"

@@ -1,1 +1,16 @@
-urlpatterns = []
+"""The REST API under /api/v1/: token and session auth; the schema is at /api/schema/."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from ioffice.api.views import auth, me, root, units
+
+router = SimpleRouter()
+router.register("units", units.UnitViewSet, basename="api-unit")
+
+urlpatterns = [
+    path("", root.ApiRootView.as_view(), name="api-root"),
+    path("me/", me.MeView.as_view(), name="api-me"),
+    path("auth/token/", auth.ObtainTokenView.as_view(), name="api-auth-token"),
+    *router.urls,
+]

@@ -1,0 +1,44 @@
+"""Vietnamese by default; English through the catalogue in locale/en."""
+
+import pytest
+from django.urls import reverse
+
+from tests.ioffice.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_page_in_english_from_accept_language(client):
+    html = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="en">' in html
+    assert "Sign in" in html
+    assert "Password" in html
+    assert "ioffice — Electronic office" in html
+    assert "Mật khẩu" not in html
+
+
+def test_wrong_password_message_in_english(client, clerk):
+    response = client.post(reverse("login"), {"username": "vanthu", "password": "wrong"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Incorrect username or password." in response.content.decode()
+
+
+def test_set_language_switches_the_ui_to_english_and_back(client, clerk):
+    client.post(reverse("login"), {"username": "vanthu", "password": PASSWORD})
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    html = client.get(reverse("home")).content.decode()
+    assert '<html lang="en">' in html
+    assert "Incoming documents awaiting registration" in html
+    assert "Sign out" in html
+
+    client.post(reverse("set_language"), {"language": "vi", "next": "/"})
+    html = client.get(reverse("home")).content.decode()
+    assert "Văn bản đến chờ vào sổ" in html
+
+
+def test_language_switch_names_each_language_in_itself(client):
+    for accept in ("vi", "en"):
+        html = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE=accept).content.decode()
+        assert '<option value="vi" lang="vi"' in html
+        assert ">Tiếng Việt</option>" in html
+        assert ">English</option>" in html
