@@ -15,24 +15,25 @@ from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from organizations.models.units import Unit
 
 
 class Role(models.TextChoices):
-    CLERK = "clerk", "Văn thư"
-    OFFICER = "officer", "Chuyên viên"
-    LEADER = "leader", "Lãnh đạo"
-    DEPUTY = "deputy", "Phó lãnh đạo"
-    PRINCIPAL = "principal", "Hiệu trưởng"
-    ARCHIVIST = "archivist", "Lưu trữ viên"
-    ADMIN = "admin", "Quản trị đơn vị"
+    CLERK = "clerk", _("Văn thư")
+    OFFICER = "officer", _("Chuyên viên")
+    LEADER = "leader", _("Lãnh đạo")
+    DEPUTY = "deputy", _("Phó lãnh đạo")
+    PRINCIPAL = "principal", _("Hiệu trưởng")
+    ARCHIVIST = "archivist", _("Lưu trữ viên")
+    ADMIN = "admin", _("Quản trị đơn vị")
 
 
 class DelegationScope(models.TextChoices):
-    SIGN = "sign", "Ký văn bản"
-    ROUTE = "route", "Phân phối, chỉ đạo xử lý"
-    BOTH = "both", "Ký và phân phối"
+    SIGN = "sign", _("Ký văn bản")
+    ROUTE = "route", _("Phân phối, chỉ đạo xử lý")
+    BOTH = "both", _("Ký và phân phối")
 
 
 def _today() -> datetime.date:

@@ -11,23 +11,24 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class UnitKind(models.TextChoices):
-    DEPARTMENT = "department", "Sở"
-    DIVISION = "division", "Phòng ban thuộc Sở"
-    DISTRICT_OFFICE = "district_office", "Phòng Giáo dục và Đào tạo"
-    SCHOOL = "school", "Trường học"
-    EXTERNAL = "external", "Cơ quan ngoài ngành"
+    DEPARTMENT = "department", _("Sở")
+    DIVISION = "division", _("Phòng ban thuộc Sở")
+    DISTRICT_OFFICE = "district_office", _("Phòng Giáo dục và Đào tạo")
+    SCHOOL = "school", _("Trường học")
+    EXTERNAL = "external", _("Cơ quan ngoài ngành")
 
 
 class SchoolLevel(models.TextChoices):
-    MAM_NON = "mam_non", "Mầm non"
-    TIEU_HOC = "tieu_hoc", "Tiểu học"
-    THCS = "thcs", "Trung học cơ sở"
-    THPT = "thpt", "Trung học phổ thông"
-    LIEN_CAP = "lien_cap", "Liên cấp"
-    GDTX = "gdtx", "Giáo dục thường xuyên"
+    MAM_NON = "mam_non", _("Mầm non")
+    TIEU_HOC = "tieu_hoc", _("Tiểu học")
+    THCS = "thcs", _("Trung học cơ sở")
+    THPT = "thpt", _("Trung học phổ thông")
+    LIEN_CAP = "lien_cap", _("Liên cấp")
+    GDTX = "gdtx", _("Giáo dục thường xuyên")
 
 
 #: Which parent kinds each kind may sit under; ``None`` stands for "no parent" (a root).

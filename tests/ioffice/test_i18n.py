@@ -42,3 +42,15 @@ def test_language_switch_names_each_language_in_itself(client):
         assert '<option value="vi" lang="vi"' in html
         assert ">Tiếng Việt</option>" in html
         assert ">English</option>" in html
+
+
+def test_role_and_unit_kind_labels_follow_the_language():
+    from django.utils import translation
+
+    from organizations.models import Role, SchoolLevel, UnitKind
+
+    with translation.override("en"):
+        assert (str(Role.CLERK.label), str(UnitKind.DISTRICT_OFFICE.label)) == ("Clerk", "District education office")
+        assert str(SchoolLevel.THCS.label) == "Lower secondary"
+    with translation.override("vi"):
+        assert (str(Role.CLERK.label), str(UnitKind.DISTRICT_OFFICE.label)) == ("Văn thư", "Phòng Giáo dục và Đào tạo")
