@@ -1,11 +1,13 @@
 """The README's run command, exercised for real: a fresh var dir, the real scripts/run, real HTTP."""
 
+import http.cookiejar
 import os
-import select
+import re
 import signal
 import socket
 import subprocess
-import time
+import threading
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -19,6 +21,28 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _printed_password(text: str) -> str:
+    match = re.search(r"Mật khẩu chung: (\S+)", text)
+    assert match, text
+    return match.group(1)
+
+
+def _sign_in_and_see_home(url: str, *, username: str, password: str) -> None:
+    """What a person does with the printed account: open the sign-in page, sign in, land at home."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with opener.open(url + "dang-nhap/", timeout=10) as response:
+        page = response.read().decode()
+    assert "Đăng nhập" in page
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    form = urllib.parse.urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token})
+    request = urllib.request.Request(url + "dang-nhap/", data=form.encode(), headers={"Referer": url + "dang-nhap/"})
+    with opener.open(request, timeout=10) as response:
+        home = response.read().decode()
+        assert response.url == url, "a good sign-in lands on the home page"
+    assert "Văn thư" in home and "Sở Giáo dục và Đào tạo" in home
 
 
 @pytest.mark.skipif(
@@ -39,18 +63,20 @@ def test_run_command_serves_the_demo(tmp_path):
         start_new_session=True,
     )
     output: list[str] = []
+    started = threading.Event()
+
+    def read_output() -> None:
+        # A thread, because select() on a buffered pipe misses lines already read into the buffer.
+        for line in proc.stdout:
+            output.append(line)
+            if "Ctrl-C" in line:
+                started.set()
+        started.set()
+
+    threading.Thread(target=read_output, daemon=True).start()
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([proc.stdout], [], [], 1)
-            if ready:
-                line = proc.stdout.readline()
-                if not line and proc.poll() is not None:
-                    break
-                output.append(line)
-                if "Ctrl-C" in line:
-                    break
+        started.wait(timeout=300)
         text = "".join(output)
         assert f"is running at: {url}" in text, text
         assert "so.vanthu" in text and "ht.thpt01" in text, text
@@ -59,8 +85,7 @@ def test_run_command_serves_the_demo(tmp_path):
             assert response.status == 200
         with urllib.request.urlopen(url + "readyz", timeout=10) as response:
             assert response.status == 200
-        with urllib.request.urlopen(url + "dang-nhap/", timeout=10) as response:
-            assert "Đăng nhập" in response.read().decode()
+        _sign_in_and_see_home(url, username="so.vanthu", password=_printed_password(text))
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
