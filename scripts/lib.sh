@@ -5,6 +5,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
 
+# A failing step under `set -e` would otherwise end the script without a word.
+trap 'printf "ioffice: the step at %s line %s failed (exit %s)\n" "${BASH_SOURCE[0]}" "$LINENO" "$?" >&2' ERR
+
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'ioffice: %s\n' "$*" >&2; exit 1; }
 
@@ -79,7 +82,7 @@ start_postgres() {
   # start_postgres : a private PostgreSQL cluster on 127.0.0.1, in a temporary directory, trust auth;
   # exports IOFFICE_DATABASE_URL and stops it when the calling script exits.
   local bindir
-  bindir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+  bindir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
   if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
     apt_install postgresql
     bindir="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
