@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from ioffice.web.views.errors import render_error
 from journal.context import set_active_unit
@@ -33,6 +36,28 @@ def resolve_memberships(request: HttpRequest) -> tuple[list, object | None]:
     chosen_id = request.session.get(SESSION_KEY)
     active = next((m for m in memberships if m.pk == chosen_id), memberships[0])
     return memberships, active
+
+
+class LanguageMiddleware:
+    """Vietnamese unless the person chose another language with the switcher (a cookie).
+
+    Django's LocaleMiddleware follows the browser's Accept-Language, and many offices run browsers
+    set up in English; here the default is the office's language, and English is a choice.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if code not in dict(settings.LANGUAGES):
+            code = settings.LANGUAGE_CODE
+        translation.activate(code)
+        request.LANGUAGE_CODE = code
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", code)
+        patch_vary_headers(response, ("Cookie",))
+        return response
 
 
 class ActiveMembershipMiddleware:

@@ -41,8 +41,9 @@ def test_page_maps_errors_to_status_and_template(signed_in, kind, status, text):
     assert '<html lang="vi">' in html
 
 
-def test_page_shows_the_english_message_in_english(signed_in):
-    response = signed_in.get("/thu-loi/conflict/", HTTP_ACCEPT_LANGUAGE="en")
+def test_page_shows_the_english_message_in_english(signed_in, settings):
+    signed_in.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = signed_in.get("/thu-loi/conflict/")
     assert response.status_code == 409
     assert "The document has already been issued." in response.content.decode()
 

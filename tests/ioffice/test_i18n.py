@@ -8,8 +8,20 @@ from tests.ioffice.conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
-def test_login_page_in_english_from_accept_language(client):
-    html = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+def test_a_browser_set_up_in_english_still_gets_vietnamese(client):
+    html = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="vi">' in html
+    assert "Mật khẩu" in html
+
+
+@pytest.fixture
+def english(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def test_login_page_in_english_once_chosen(english):
+    html = english.get(reverse("login")).content.decode()
     assert '<html lang="en">' in html
     assert "Sign in" in html
     assert "Password" in html
@@ -17,8 +29,8 @@ def test_login_page_in_english_from_accept_language(client):
     assert "Mật khẩu" not in html
 
 
-def test_wrong_password_message_in_english(client, clerk):
-    response = client.post(reverse("login"), {"username": "vanthu", "password": "wrong"}, HTTP_ACCEPT_LANGUAGE="en")
+def test_wrong_password_message_in_english(english, clerk):
+    response = english.post(reverse("login"), {"username": "vanthu", "password": "wrong"})
     assert "Incorrect username or password." in response.content.decode()
 
 
@@ -36,9 +48,10 @@ def test_set_language_switches_the_ui_to_english_and_back(client, clerk):
     assert "Văn bản đến chờ vào sổ" in html
 
 
-def test_language_switch_names_each_language_in_itself(client):
-    for accept in ("vi", "en"):
-        html = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE=accept).content.decode()
+def test_language_switch_names_each_language_in_itself(client, settings):
+    for code in ("vi", "en"):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = code
+        html = client.get(reverse("login")).content.decode()
         assert '<option value="vi" lang="vi"' in html
         assert ">Tiếng Việt</option>" in html
         assert ">English</option>" in html
