@@ -93,7 +93,7 @@ start_postgres() {
   if [ "$(id -u)" -eq 0 ]; then
     # initdb refuses to run as root.
     chown postgres "$PG_DIR"
-    run=(runuser -u postgres --)
+    run=(runuser -u postgres -- env -C /)
   fi
   say "Starting PostgreSQL ($bindir) on 127.0.0.1:$port"
   "${run[@]}" "$bindir/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 \
