@@ -48,3 +48,15 @@ def test_nothing_can_be_added_changed_or_deleted(admin_client, event):
     )
     assert AuditEvent.objects.get(pk=event.pk).verb == "test.other"
     assert AuditEvent.objects.count() == before
+
+
+def test_queued_and_failed_tasks_are_visible_in_the_admin(admin_client):
+    from tests.journal import handlers
+
+    with transaction.atomic():
+        result = handlers.flaky.enqueue(thing_id=42)
+    url = reverse("admin:django_tasks_database_dbtaskresult_changelist")
+    rows = admin_client.get(url).context["cl"].result_list
+    assert [str(row.pk) for row in rows] == [str(result.id)]
+    detail = admin_client.get(reverse("admin:django_tasks_database_dbtaskresult_change", args=[result.id]))
+    assert detail.status_code == 200 and "tests.journal.handlers.flaky" in detail.content.decode()
