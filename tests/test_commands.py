@@ -85,7 +85,9 @@ def test_run_command_serves_the_demo(tmp_path):
             assert response.status == 200
         with urllib.request.urlopen(url + "readyz", timeout=10) as response:
             assert response.status == 200
-        _sign_in_and_see_home(url, username="so.vanthu", password=_printed_password(text))
+        # Several times: each sign-in may land on another gunicorn worker, which must accept the session.
+        for _ in range(8):
+            _sign_in_and_see_home(url, username="so.vanthu", password=_printed_password(text))
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -94,3 +96,4 @@ def test_run_command_serves_the_demo(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
     assert (tmp_path / "var" / "ioffice.sqlite3").exists()
+    assert len((tmp_path / "var" / "secret_key").read_text().strip()) >= 50
