@@ -12,7 +12,10 @@ RUN pip install --no-cache-dir -c constraints.txt . \
  && IOFFICE_DEBUG=0 IOFFICE_ALLOWED_HOSTS=build IOFFICE_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
     python manage.py collectstatic --noinput -v 0 \
  && useradd --system --home /var/lib/ioffice ioffice \
- && mkdir -p /var/lib/ioffice && chown ioffice /var/lib/ioffice
+ && mkdir -p /var/lib/ioffice/blobs /var/lib/ioffice/search \
+ && chown ioffice /var/lib/ioffice /var/lib/ioffice/blobs /var/lib/ioffice/search
+# A fresh named volume takes the owner of the directory it is mounted over: without the chown above
+# the blob volume would be root's and the store unwritable by the ioffice user.
 USER ioffice
 EXPOSE 8000
 CMD ["gunicorn", "ioffice.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]

@@ -2,10 +2,11 @@
 
 A blob's key is the SHA-256 of its bytes, so the same bytes are stored once and a key can never name
 other bytes. Writes stream to a temporary file beside the store while hashing, are fsynced, and are
-renamed into place atomically: a reader sees the whole blob or none, and a failure mid-stream leaves
-nothing behind. Stored files are read-only and never rewritten: a changed document (a signed PDF, a
-new version) is a new blob with a new key. Every open re-hashes the file and refuses bytes that no
-longer match their key, so silent corruption surfaces as an error instead of a wrong document.
+linked into place atomically, never over an existing blob: a reader sees the whole blob or none, and
+a failure mid-stream leaves nothing behind. Stored files are read-only and never rewritten: a
+changed document (a signed PDF, a new version) is a new blob with a new key. Every open re-hashes
+the file and refuses bytes that no longer match their key, so silent corruption surfaces as an error
+instead of a wrong document.
 
 The name a caller suggests to ``save()`` is ignored: the original file name belongs to the row that
 points at the blob, not to the bytes.
@@ -89,17 +90,18 @@ class ContentAddressedFileSystemStorage(Storage):
                 os.fsync(out.fileno())
             key = digest.hexdigest()
             final = self._blob_path(key)
-            if final.exists():
-                tmp.unlink()
-                return key
             final.parent.mkdir(parents=True, exist_ok=True)
             os.chmod(tmp, 0o444)
-            os.replace(tmp, final)
+            try:
+                # link(), unlike rename(), refuses an existing target: a blob written by a concurrent
+                # save of the same bytes is kept as it is, never replaced.
+                os.link(tmp, final)
+            except FileExistsError:
+                return key
             _fsync_dir(final.parent)
             return key
-        except BaseException:
+        finally:
             tmp.unlink(missing_ok=True)
-            raise
 
     def get_available_name(self, name: str, max_length: int | None = None) -> str:
         return name

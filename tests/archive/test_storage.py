@@ -48,7 +48,35 @@ def test_stored_files_are_read_only_and_open_refuses_writing(store):
         store.open(key, "wb")
 
 
-def test_large_content_is_streamed(store, tmp_path):
+class _Generated(File):
+    """20 MB made up on the fly: the store must take it chunk by chunk, never as one bytes object."""
+
+    BLOCK = bytes(range(256)) * 4096  # 1 MiB
+
+    def __init__(self, blocks: int):
+        super().__init__(None, name="generated.bin")
+        self.blocks = blocks
+
+    @property
+    def size(self):
+        return self.blocks * len(self.BLOCK)
+
+    def chunks(self, chunk_size=None):
+        for n in range(self.blocks):
+            yield n.to_bytes(4, "big") + self.BLOCK[4:]
+
+
+def test_large_generated_content_is_streamed(store):
+    expected = hashlib.sha256()
+    for chunk in _Generated(20).chunks():
+        expected.update(chunk)
+    key = store.save("big.bin", _Generated(20))
+    assert key == expected.hexdigest()
+    assert store.size(key) == 20 * 1024 * 1024
+    assert store.verify(key)
+
+
+def test_large_file_content_is_streamed(store, tmp_path):
     source = tmp_path / "big.bin"
     block = os.urandom(1024 * 1024)
     with open(source, "wb") as out:
@@ -120,17 +148,45 @@ def test_settings_route_blobs_through_the_content_addressed_store(settings):
     assert store.open(key).read() == SEED
 
 
-def test_archive_verify_passes_then_names_a_damaged_blob(capsys):
-    store = storages["blobs"]
-    good = store.save("a", ContentFile(b"good bytes"))
-    bad = store.save("b", ContentFile(b"bytes that will rot"))
-    call_command("archive_verify")
-    assert "store intact" in capsys.readouterr().out
-    path = Path(store.path(bad))
+@pytest.fixture
+def sweep_store(settings, tmp_path):
+    """``storages["blobs"]`` moved to a directory of this test's own, so a sweep sees only its blobs."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "blobs": {**settings.STORAGES["blobs"], "OPTIONS": {"location": tmp_path / "swept"}},
+    }
+    return storages["blobs"]
+
+
+def test_archive_verify_passes_on_a_clean_store(sweep_store, capsys):
+    keys = [sweep_store.save("x", ContentFile(b"%d" % n)) for n in range(3)]
+    call_command("archive_verify", *keys)
+    assert "store intact: 3 blobs, all 3 expected present" in capsys.readouterr().out
+
+
+def test_archive_verify_names_a_damaged_and_a_missing_blob(sweep_store, capsys):
+    good = sweep_store.save("a", ContentFile(b"good bytes"))
+    bad = sweep_store.save("b", ContentFile(b"bytes that will rot"))
+    gone = sweep_store.save("c", ContentFile(b"bytes that will vanish"))
+    path = Path(sweep_store.path(bad))
     os.chmod(path, 0o644)
     path.write_bytes(b"rotten")
-    with pytest.raises(CommandError, match="damaged"):
-        call_command("archive_verify")
+    sweep_store.delete(gone)
+    with pytest.raises(CommandError, match="1 of 2 blobs damaged, 1 of 2 expected blobs missing") as error:
+        call_command("archive_verify", good, gone)
+    assert error.value.returncode == 1
     err = capsys.readouterr().err
-    assert bad in err and good not in err
-    store.delete(bad)
+    assert f"damaged: {bad}" in err and f"missing: {gone}" in err and good not in err
+
+
+def test_archive_verify_reads_expected_keys_from_a_file(sweep_store, tmp_path):
+    present = sweep_store.save("a", ContentFile(b"present"))
+    listing = tmp_path / "keys.txt"
+    listing.write_text(f"{present}\n\n{'0' * 64}\n")
+    with pytest.raises(CommandError, match="1 of 2 expected blobs missing"):
+        call_command("archive_verify", keys_from=str(listing))
+
+
+def test_archive_verify_refuses_a_listed_path(sweep_store):
+    with pytest.raises(CommandError, match="not a blob key"):
+        call_command("archive_verify", "../etc/passwd")

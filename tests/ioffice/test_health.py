@@ -1,9 +1,14 @@
 """/healthz and /readyz as a load balancer sees them."""
 
+import re
+import secrets
 import socket
 
 import pytest
+import yaml
 from django.core.files.storage import storages
+
+from ioffice.config import BASE_DIR, load
 
 
 def test_healthz_answers_without_the_database(client):
@@ -55,3 +60,35 @@ def test_readyz_fails_when_elasticsearch_is_unreachable(client, settings):
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"]["search"]["ok"] is False
+
+
+def _compose() -> dict:
+    return yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
+
+
+def _interpolate(value: str) -> str:
+    """What docker compose does with ``${NAME:-default}`` and ``${NAME:?error}`` when NAME is unset,
+    except that a required secret gets a throw-away value (compose itself would stop there)."""
+
+    def one(match: re.Match) -> str:
+        operator, word = match.group(2), match.group(3)
+        return word if operator == ":-" else secrets.token_urlsafe(48)
+
+    return re.sub(r"\$\{([A-Z0-9_]+)(:[-?])([^}]*)\}", one, value)
+
+
+def test_the_stack_probes_healthz_and_its_shared_settings_start_in_production_mode():
+    services = _compose()["services"]
+    assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
+    env = {name: _interpolate(str(value)) for name, value in services["web"]["environment"].items()}
+    for name in ("migrate", "worker"):
+        assert services[name]["environment"] == services["web"]["environment"], name
+    config = load(env)
+    assert config.debug is False
+    assert config.database.is_postgresql and config.database.host == "postgres"
+    assert config.elasticsearch_url == "http://elasticsearch:9200"
+    # The health probe connects to 127.0.0.1 inside the container: that Host must be allowed.
+    assert "127.0.0.1" in config.allowed_hosts
+    # Web and worker must see the same blobs: the store sits on the volume both mount.
+    for name in ("web", "worker"):
+        assert f"blobs:{config.blob_location}" in services[name]["volumes"], name
