@@ -16,9 +16,11 @@ from organizations.actions import (
     do_end_membership,
     do_grant_membership,
     do_revoke_delegation,
+    do_save_distribution_list,
     do_save_unit,
 )
-from organizations.models import Delegation, Membership, Unit
+from organizations.models import Delegation, DistributionList, Membership, Unit
+from organizations.selectors import resolve_distribution_list
 
 
 class _ActionAdmin(admin.ModelAdmin):
@@ -142,3 +144,32 @@ class DelegationAdmin(_ActionAdmin):
     @admin.action(description="Thu hồi các ủy quyền đã chọn")
     def revoke(self, request, queryset):
         self._run_each(request, queryset, lambda d: do_revoke_delegation(d, acting_user=request.user), "Đã thu hồi")
+
+
+@admin.register(DistributionList)
+class DistributionListAdmin(_ActionAdmin):
+    list_display = ("name", "owner", "resolved_count", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "description")
+    autocomplete_fields = ("owner", "under", "units")
+    readonly_fields = ("resolved_preview",)
+
+    @admin.display(description="số đơn vị nhận")
+    def resolved_count(self, obj: DistributionList) -> int:
+        return resolve_distribution_list(distribution_list=obj).count()
+
+    @admin.display(description="các đơn vị nhận hiện nay")
+    def resolved_preview(self, obj: DistributionList) -> str:
+        if obj.pk is None:
+            return "—"
+        units = resolve_distribution_list(distribution_list=obj)
+        names = list(units.values_list("name", flat=True)[:20])
+        more = units.count() - len(names)
+        return "; ".join(names) + (f"; … và {more} đơn vị khác" if more > 0 else "")
+
+    def save_model(self, request, obj, form, change):
+        do_save_distribution_list(obj, acting_user=request.user, units=form.cleaned_data.get("units"))
+
+    def save_related(self, request, form, formsets, change):
+        # The action already set the named units, inside its own transaction and audit row.
+        pass

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from organizations.models import Delegation, DelegationScope, Membership, Role, Unit
+from organizations.models import Delegation, DelegationScope, DistributionList, Membership, Role, Unit
 
 #: Roles that carry a unit's signing and routing authority by themselves (a school's head is its principal).
 AUTHORITY_ROLES: frozenset[str] = frozenset({Role.LEADER, Role.DEPUTY, Role.PRINCIPAL})
@@ -53,3 +53,9 @@ def holds_authority(*, user, unit: Unit, authority: str, on: datetime.date | Non
     if Membership.objects.in_force(on).filter(user=user, unit=unit, role__in=AUTHORITY_ROLES).exists():
         return True
     return Delegation.objects.in_force(on).covering(authority).filter(delegate=user, unit=unit).exists()
+
+
+def resolve_distribution_list(*, distribution_list: DistributionList) -> QuerySet[Unit]:
+    """The active units a list names today: its rule or its named units, in one query, in tree order."""
+    named = DistributionList.units.through.objects.filter(distributionlist_id=distribution_list.pk).values("unit_id")
+    return Unit.objects.filter(Q(is_active=True) & (distribution_list.rule_q() | Q(pk__in=named))).order_by("path")

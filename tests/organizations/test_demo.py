@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from organizations.models import Membership, SchoolLevel, Unit, UnitGroup, UnitKind
-from organizations.selectors import active_memberships, units_under
+from organizations.models import DistributionList, Membership, SchoolLevel, Unit, UnitGroup, UnitKind
+from organizations.selectors import active_memberships, resolve_distribution_list, units_under
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +23,7 @@ def _snapshot():
         get_user_model().objects.count(),
         UnitGroup.objects.count(),
         get_user_model().groups.through.objects.count(),
+        list(DistributionList.objects.order_by("name").values_list("name", "kinds", "under__code", "enrolled")),
     )
 
 
@@ -71,3 +72,15 @@ def test_demo_counts_enrolment_and_idempotence(audit_calls):
     assert _snapshot() == first
     assert [c["verb"] for c in audit_calls] == ["organizations.units.imported"]
     assert audit_calls[0]["data"] == {"created": 0, "updated": 0, "unchanged": Unit.objects.count()}
+
+
+def test_demo_distribution_lists(audit_calls):
+    _load()
+    counts = {d.name: resolve_distribution_list(distribution_list=d).count() for d in DistributionList.objects.all()}
+    assert counts == {
+        "Tất cả Phòng GDĐT": 12,
+        "Tất cả trường THPT": 43,
+        "Các trường thuộc Phòng GDĐT TP Cao Lãnh": 54,
+        # The pilot (seed item 4): every THPT, Phòng GDĐT TP Cao Lãnh and its schools.
+        "Các đơn vị thí điểm văn phòng điện tử": 43 + 1 + 54,
+    }

@@ -15,8 +15,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 
-from organizations.actions import UnitRow, do_grant_membership, do_import_units
-from organizations.models import Membership, Role, SchoolLevel, Unit, UnitKind
+from organizations.actions import UnitRow, do_grant_membership, do_import_units, do_save_distribution_list
+from organizations.models import DistributionList, Membership, Role, SchoolLevel, Unit, UnitKind
 
 DEFAULT_PASSWORD = "ioffice-demo-2026"  # noqa: S105 - the documented demo password, overridable
 
@@ -169,9 +169,32 @@ class Command(BaseCommand):
             if not Membership.objects.in_force().filter(user=user, unit=unit, role=person.role).exists():
                 do_grant_membership(acting_user=admin, user=user, unit=unit, role=person.role, title=person.title)
             table.append((person.username, person.full_name, unit.short_name or unit.name, Role(person.role).label))
+        self._distribution_lists(admin)
         self.stdout.write(f"Đơn vị: {result.created} tạo mới, {result.updated} cập nhật, {result.unchanged} không đổi.")
         self.stdout.write(f"Mật khẩu chung: {password}\n")
         self._print_table(("Tên đăng nhập", "Họ tên", "Đơn vị", "Vai trò"), table)
+
+    def _distribution_lists(self, admin) -> None:
+        """The lists a Department clerk sends to most often (rules, so new schools join by themselves)."""
+        so = Unit.objects.get(code=SO_CODE)
+        cao_lanh = Unit.objects.get(code=district_code(1))
+        lists = [
+            ("Tất cả Phòng GDĐT", {"kinds": [UnitKind.DISTRICT_OFFICE]}),
+            ("Tất cả trường THPT", {"kinds": [UnitKind.SCHOOL], "school_levels": [SchoolLevel.THPT]}),
+            (
+                f"Các trường thuộc {cao_lanh.short_name or cao_lanh.name}",
+                {"kinds": [UnitKind.SCHOOL], "under": cao_lanh},
+            ),
+            (
+                "Các đơn vị thí điểm văn phòng điện tử",
+                {"kinds": [UnitKind.DISTRICT_OFFICE, UnitKind.SCHOOL], "enrolled": True},
+            ),
+        ]
+        for name, rule in lists:
+            existing = DistributionList.objects.filter(name=name).first()
+            if existing is not None:
+                continue
+            do_save_distribution_list(DistributionList(name=name, owner=so, **rule), acting_user=admin, units=[])
 
     def _user(self, username: str, full_name: str, hashed_password: str, *, superuser: bool):
         """Create the demo user once; a rerun leaves an existing account (and its password) as it is."""
