@@ -54,7 +54,7 @@ def test_sqlite_file_database_is_wal(tmp_path):
         "from django.db import connection;"
         "c = connection.cursor(); c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("IOFFICE_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("IOFFICE_", "DJANGO_"))}
     env |= {"IOFFICE_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "ioffice.settings"}
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=BASE_DIR, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
@@ -129,7 +129,7 @@ def test_var_dir_moves_every_default_path(tmp_path):
 
 
 def _manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("IOFFICE_")}
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("IOFFICE_", "DJANGO_"))}
     base |= {"IOFFICE_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "ioffice.settings"}
     return subprocess.run(
         [sys.executable, "manage.py", *args], env=base | env, cwd=BASE_DIR, capture_output=True, text=True

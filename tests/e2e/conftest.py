@@ -1,6 +1,5 @@
 """Playwright driving Debian's Chromium (/usr/bin/chromium) against pytest-django's live server."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -19,26 +18,25 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture
+def page(live_server, monkeypatch):
+    """A fresh browser page on the live server; fails the test if the page loads anything from elsewhere.
+
+    Playwright's synchronous API keeps an event loop running in this thread, and Django then refuses
+    ORM calls unless DJANGO_ALLOW_ASYNC_UNSAFE is set; Playwright starts and stops with the test, and
+    the setting lives exactly as long, so no other test (or a subprocess it starts) inherits either.
+    """
     if not CHROMIUM.exists():
         pytest.skip("Debian's Chromium is not installed (scripts/test installs it: apt-get install chromium)")
-    # The live server and the ORM are used from Playwright's synchronous API, which runs an event loop.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
+        context = browser.new_context(base_url=live_server.url, locale="en-US")
+        page = context.new_page()
+        outside: list[str] = []
+        page.on("request", lambda r: None if r.url.startswith(live_server.url) else outside.append(r.url))
+        yield page
         browser.close()
-
-
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="en-US")
-    page = context.new_page()
-    outside: list[str] = []
-    page.on("request", lambda request: None if request.url.startswith(live_server.url) else outside.append(request.url))
-    yield page
-    context.close()
     assert not outside, f"the page loaded from another host: {outside}"
