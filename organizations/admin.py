@@ -7,9 +7,8 @@ are deactivated, memberships ended and delegations revoked, keeping the history 
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from organizations.actions import (
     do_create_delegation,
@@ -19,36 +18,13 @@ from organizations.actions import (
     do_save_distribution_list,
     do_save_unit,
 )
+from organizations.admin_base import ActionAdmin
 from organizations.models import Delegation, DistributionList, Membership, Unit
 from organizations.selectors import resolve_distribution_list
 
 
-class _ActionAdmin(admin.ModelAdmin):
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return self._changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as exc:
-            # A rule only the action can check (an overlap, say): the action rolled back; say why.
-            messages.error(request, "; ".join(exc.messages))
-            return HttpResponseRedirect(request.get_full_path())
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def _run_each(self, request, queryset, action, done: str) -> None:
-        count = 0
-        for obj in queryset:
-            try:
-                action(obj)
-                count += 1
-            except (ValidationError, PermissionDenied) as exc:
-                messages.error(request, f"{obj}: {'; '.join(getattr(exc, 'messages', [str(exc)]))}")
-        if count:
-            messages.success(request, f"{done}: {count}.")
-
-
 @admin.register(Unit)
-class UnitAdmin(_ActionAdmin):
+class UnitAdmin(ActionAdmin):
     list_display = ("name", "kind", "school_level", "parent", "code", "abbreviation", "enrolled", "is_active")
     list_filter = ("kind", "school_level", "enrolled", "is_active")
     search_fields = ("name", "short_name", "code", "abbreviation")
@@ -75,7 +51,7 @@ class UnitAdmin(_ActionAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(_ActionAdmin):
+class MembershipAdmin(ActionAdmin):
     list_display = ("user", "unit", "role", "title", "valid_from", "valid_until", "ended_at")
     list_filter = ("role", "unit__kind")
     search_fields = ("user__username", "user__first_name", "user__last_name", "unit__name", "unit__code", "title")
@@ -116,7 +92,7 @@ class MembershipAdmin(_ActionAdmin):
 
 
 @admin.register(Delegation)
-class DelegationAdmin(_ActionAdmin):
+class DelegationAdmin(ActionAdmin):
     list_display = ("delegator", "delegate", "unit", "scope", "starts_on", "ends_on", "revoked_at")
     list_filter = ("scope",)
     search_fields = ("delegator__username", "delegate__username", "unit__name", "reason")
@@ -147,7 +123,7 @@ class DelegationAdmin(_ActionAdmin):
 
 
 @admin.register(DistributionList)
-class DistributionListAdmin(_ActionAdmin):
+class DistributionListAdmin(ActionAdmin):
     list_display = ("name", "owner", "resolved_count", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name", "description")
