@@ -1,14 +1,42 @@
 """The documents app's models, one module per aggregate, re-exported here."""
 
+from documents.models.documents import (
+    Attachment,
+    AttachmentRole,
+    Document,
+    DocumentRecipient,
+    DocumentRecipientList,
+    DocumentReference,
+    DocumentVersion,
+    RecipientPurpose,
+    ReferenceKind,
+    Secrecy,
+    SignerAuthority,
+    Urgency,
+    normalise_body,
+)
 from documents.models.registers import Register, RegisterDirection, default_register_name
 from documents.models.types import ABBREVIATION_PATTERN, DocumentKind, DocumentType, abbreviation_validator
 
 __all__ = [
     "ABBREVIATION_PATTERN",
+    "Attachment",
+    "AttachmentRole",
+    "Document",
     "DocumentKind",
+    "DocumentRecipient",
+    "DocumentRecipientList",
+    "DocumentReference",
     "DocumentType",
+    "DocumentVersion",
+    "RecipientPurpose",
+    "ReferenceKind",
     "Register",
     "RegisterDirection",
+    "Secrecy",
+    "SignerAuthority",
+    "Urgency",
     "abbreviation_validator",
     "default_register_name",
+    "normalise_body",
 ]

@@ -6,6 +6,7 @@ Document types come from the data migration, so :func:`document_type` looks one 
 
 from __future__ import annotations
 
+from documents.actions import DraftInput
 from documents.models import DocumentType, Register, RegisterDirection, default_register_name
 from organizations.models import Unit
 from tests.organizations.factories import make_unit
@@ -44,3 +45,28 @@ def make_register(
     register.full_clean()
     register.save()
     return register
+
+
+def make_division(*, department: Unit, name: str = "Phòng Công nghệ thông tin - Thiết bị - Thư viện", **fields) -> Unit:
+    """A division of the Sở (CNTTTBT by default): drafts there are issued under the Sở's name."""
+    fields.setdefault("abbreviation", "CNTTTBT")
+    return make_unit(kind="division", parent=department, name=name, **fields)
+
+
+def draft_input(**fields) -> DraftInput:
+    """A valid :class:`DraftInput` for a công văn, with ``fields`` overriding any part of it."""
+    fields.setdefault("document_type", document_type(name="Công văn"))
+    fields.setdefault("summary", "V/v triển khai văn phòng điện tử")
+    fields.setdefault(
+        "body",
+        [
+            [{"text": "Thực hiện kế hoạch năm học, ", "bold": False, "italic": False}],
+            [{"text": "Sở Giáo dục và Đào tạo", "bold": True, "italic": False}, {"text": " đề nghị các đơn vị:"}],
+        ],
+    )
+    fields.setdefault("kinh_gui", ["Trưởng phòng Giáo dục và Đào tạo các huyện, thị xã, thành phố"])
+    fields.setdefault("noi_nhan", ["Như trên", "Giám đốc Sở (để b/c)"])
+    fields.setdefault("signer_authority", "KT.")
+    fields.setdefault("signer_position", "GIÁM ĐỐC")
+    fields.setdefault("signer_name", "Nguyễn Văn A")
+    return DraftInput(**fields)
