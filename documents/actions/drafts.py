@@ -304,6 +304,12 @@ def _check_editable(document: Document, *, acting_user, expected_version: int | 
             code="not_a_draft",
             message_en="The document has been numbered; it is no longer a draft.",
         )
+    if document.locked:
+        raise Conflict(
+            "Dự thảo đang được trình duyệt hoặc trình ký nên không sửa được; hãy chờ lãnh đạo trả lại nếu cần sửa.",
+            code="draft_locked",
+            message_en="The draft is with a reviewer or signer; it can be edited only after it is returned.",
+        )
     _check_may_draft(acting_user, document.drafting_unit)
     is_creator = document.created_by_id == acting_user.pk
     if not is_creator and not roles_in(user=acting_user, unit=document.drafting_unit) & EDITING_LEADER_ROLES:
@@ -320,6 +326,16 @@ def _check_editable(document: Document, *, acting_user, expected_version: int | 
             message_en="Someone else saved this draft after you opened it; reopen the latest version.",
             details={"expected_version": expected_version, "current_version": document.version},
         )
+
+
+def set_review_lock(document: Document, *, locked: bool) -> None:
+    """Freeze (or free) a draft's content while it is submitted; the dispatch workflow calls this.
+
+    Runs inside the caller's transaction, which already holds the dispatch; it is not an action of
+    its own because nobody locks a draft except by submitting it.
+    """
+    Document.objects.filter(pk=document.pk).update(locked=locked)
+    document.locked = locked
 
 
 def _lock(document: Document) -> Document:

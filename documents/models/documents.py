@@ -146,6 +146,8 @@ class Document(models.Model):
         related_name="documents",
     )
     version = models.PositiveIntegerField("phiên bản", default=1, editable=False)
+    #: Set while the draft is with a reviewer or signer: what they approve is what gets issued.
+    locked = models.BooleanField("đang trình, khóa sửa", default=False, editable=False)
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
     updated_at = models.DateTimeField("sửa lúc", auto_now=True)
 
