@@ -11,6 +11,7 @@ from documents.actions.drafts import (
     do_remove_attachment,
     do_update_draft,
 )
+from documents.actions.issued_copy import do_store_issued_copy
 from documents.actions.registers import do_open_register, do_rename_register
 from documents.actions.types import do_save_document_type, do_set_document_type_active
 
@@ -27,5 +28,6 @@ __all__ = [
     "do_rename_register",
     "do_save_document_type",
     "do_set_document_type_active",
+    "do_store_issued_copy",
     "do_update_draft",
 ]

@@ -208,7 +208,7 @@ def do_attach_file(
     paragraphs = None
     if role == AttachmentRole.MAIN and is_docx(filename=filename, content_type=content_type):
         paragraphs = extract_paragraphs(upload)
-    digest, size = _digest(upload)
+    digest, size = digest_upload(upload)
     if size == 0:
         _invalid("upload", "Tệp tải lên rỗng.", "The uploaded file is empty.", code="file_empty")
     key = storages["blobs"].save(filename, upload)
@@ -374,7 +374,8 @@ def _retire(attachments, document: Document, *, acting_user) -> None:
     )
 
 
-def _digest(upload) -> tuple[str, int]:
+def digest_upload(upload) -> tuple[str, int]:
+    """SHA-256 (hex) and size of an uploaded file, read chunk by chunk (the blob key is the digest)."""
     digest, size = hashlib.sha256(), 0
     for chunk in upload.chunks():
         digest.update(chunk)

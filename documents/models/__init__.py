@@ -15,6 +15,7 @@ from documents.models.documents import (
     Urgency,
     normalise_body,
 )
+from documents.models.permissions import DocumentGroupObjectPermission, DocumentUserObjectPermission
 from documents.models.registers import Register, RegisterDirection, default_register_name
 from documents.models.types import ABBREVIATION_PATTERN, DocumentKind, DocumentType, abbreviation_validator
 
@@ -23,11 +24,13 @@ __all__ = [
     "Attachment",
     "AttachmentRole",
     "Document",
+    "DocumentGroupObjectPermission",
     "DocumentKind",
     "DocumentRecipient",
     "DocumentRecipientList",
     "DocumentReference",
     "DocumentType",
+    "DocumentUserObjectPermission",
     "DocumentVersion",
     "RecipientPurpose",
     "ReferenceKind",

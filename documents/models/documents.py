@@ -104,6 +104,8 @@ class ReferenceKind(models.TextChoices):
 class AttachmentRole(models.TextChoices):
     MAIN = "main", "Tệp văn bản chính"
     ATTACHMENT = "attachment", "Tệp đính kèm"
+    #: The PDF/A-3b the system renders from an issued document, kept for the archive (bản lưu).
+    ISSUED_PDF = "issued_pdf", "Bản PDF/A lưu trữ"
 
 
 class Document(models.Model):

@@ -25,7 +25,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from documents.rendering.printable import Printable
 
-__all__ = ["BASE_URL", "FONT_DIR", "PdfVariant", "render_html", "render_pdf"]
+__all__ = ["BASE_URL", "FONT_DIR", "PdfVariant", "font_config", "render_html", "render_pdf"]
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 #: Relative URLs in the print template (none today) resolve against the font folder.
@@ -41,7 +41,7 @@ _VARIANTS = frozenset({"pdf/a-3b"})
 _local = threading.local()
 
 
-def _font_config() -> FontConfiguration:
+def font_config() -> FontConfiguration:
     """This thread's font configuration: Pango font maps are not safe to share between threads."""
     config = getattr(_local, "font_config", None)
     if config is None:
@@ -79,4 +79,4 @@ def render_pdf(doc: Printable, *, variant: PdfVariant | None = None) -> bytes:
     if variant is not None and variant not in _VARIANTS:
         raise ValueError(f"Unknown PDF variant {variant!r}: use None or one of {sorted(_VARIANTS)}.")
     html = weasyprint.HTML(string=render_html(doc), base_url=BASE_URL)
-    return html.write_pdf(font_config=_font_config(), pdf_variant=variant)
+    return html.write_pdf(font_config=font_config(), pdf_variant=variant)
