@@ -1,6 +1,9 @@
 """Suite-wide test set-up."""
 
+import signal
+
 import pytest
+from django.core.management import call_command
 
 
 def pytest_collection_modifyitems(items):
@@ -19,3 +22,18 @@ def pytest_collection_modifyitems(items):
         item.add_marker(
             pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}), append=False
         )
+
+
+@pytest.fixture
+def run_worker():
+    """Run ``db_worker --batch`` in this process, putting back the signal handlers it installs."""
+
+    def run() -> None:
+        saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+        try:
+            call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval", "0", verbosity=0)
+        finally:
+            for sig, handler in saved.items():
+                signal.signal(sig, handler)
+
+    return run

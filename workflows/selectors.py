@@ -1,11 +1,20 @@
-"""Reads for the outgoing work lists: what waits for this user's review, signature or number."""
+"""Reads for the outgoing work lists (review, signature, number), issue tracking and visibility."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
+from documents.models import (
+    Document,
+    DocumentGroupObjectPermission,
+    DocumentReference,
+    DocumentUserObjectPermission,
+    ReferenceKind,
+)
+from journal.errors import NotFound
 from organizations.models import Membership, Role
-from workflows.models import Dispatch, DispatchState
+from organizations.selectors import roles_in
+from workflows.models import EDXML_CODES, Delivery, DeliveryChannel, DeliveryStatus, Dispatch, DispatchState
 
 _RELATED = ("document__document_type", "document__drafting_unit", "document__issuer", "document__created_by")
 
@@ -36,3 +45,118 @@ def awaiting_numbering(*, user) -> QuerySet[Dispatch]:
         .select_related(*_RELATED)
         .order_by("signed_at", "pk")
     )
+
+
+# --- Issue, tracking, visibility -------------------------------------------------------------------
+
+_ISSUED_STATES = (DispatchState.ISSUED, DispatchState.RECALLED, DispatchState.REPLACED)
+#: Who sees every dispatch of the agency (or of the division) that issued (or drafted) it.
+_OVERSEEING_ROLES = (Role.LEADER, Role.DEPUTY, Role.CLERK)
+
+
+def deliveries_of(*, dispatch: Dispatch) -> QuerySet[Delivery]:
+    """Every recipient's copy of ``dispatch``, in unit tree order: the sender's tracking list."""
+    return Delivery.objects.filter(dispatch=dispatch).select_related("recipient").order_by("recipient__path", "pk")
+
+
+def tracking_summary(*, dispatch: Dispatch) -> dict:
+    """Counts per status (with the edXML code) and per channel, in one aggregate query."""
+    counts = {f"s_{s}": Count("pk", filter=Q(status=s)) for s in DeliveryStatus.values}
+    counts |= {f"c_{c}": Count("pk", filter=Q(channel=c)) for c in DeliveryChannel.values}
+    row = Delivery.objects.filter(dispatch=dispatch).aggregate(total=Count("pk"), **counts)
+    return {
+        "total": row["total"],
+        "by_status": {s: row[f"s_{s}"] for s in DeliveryStatus.values},
+        "by_edxml_code": {EDXML_CODES[s]: row[f"s_{s}"] for s in DeliveryStatus.values},
+        "by_channel": {c: row[f"c_{c}"] for c in DeliveryChannel.values},
+    }
+
+
+def paper_deliveries(*, dispatch: Dispatch) -> QuerySet:
+    """The phiếu gửi: units still on paper, what to write on the envelope, and the purpose.
+
+    Units carry no postal address yet; the name, short name and directory code are what there is.
+    """
+    return (
+        Delivery.objects.filter(dispatch=dispatch, channel=DeliveryChannel.PAPER)
+        .order_by("recipient__path", "pk")
+        .values("pk", "purpose", unit_name=F("recipient__name"), unit_short_name=F("recipient__short_name"))
+        .annotate(unit_code=F("recipient__code"))
+    )
+
+
+def issued_by(*, unit) -> QuerySet[Dispatch]:
+    """The agency's issued dispatches (recalled and replaced ones included), newest first."""
+    return (
+        Dispatch.objects.filter(document__issuer=unit, state__in=_ISSUED_STATES)
+        .select_related(*_RELATED)
+        .order_by("-issued_at", "-pk")
+    )
+
+
+def related_documents(*, document) -> dict[str, list]:
+    """What ``document`` replaces / corrects and what replaces / corrects it, from one query."""
+    rows = DocumentReference.objects.filter(
+        Q(document=document) | Q(target=document),
+        kind__in=[ReferenceKind.THAY_THE, ReferenceKind.DINH_CHINH],
+        target__isnull=False,
+    ).select_related("document", "target")
+    out: dict[str, list] = {"replaces": [], "replaced_by": [], "corrects": [], "corrected_by": []}
+    for ref in rows:
+        outgoing = ref.document_id == document.pk
+        if ref.kind == ReferenceKind.THAY_THE:
+            out["replaces" if outgoing else "replaced_by"].append(ref.target if outgoing else ref.document)
+        else:
+            out["corrects" if outgoing else "corrected_by"].append(ref.target if outgoing else ref.document)
+    return out
+
+
+def dispatches_visible_to(*, user) -> QuerySet[Dispatch]:
+    """Dispatches ``user`` may see today, as one SQL query (subqueries, no Python loops).
+
+    The drafter, the reviewer and the signer; a leader, deputy or clerk (membership in force) of the
+    issuing agency or of the drafting division; anyone in a group holding ``view_document`` on the
+    document (each recipient unit's group, granted at issue; explicit grants alike).
+    """
+    overseen = Membership.objects.in_force().filter(user=user, role__in=_OVERSEEING_ROLES).values("unit_id")
+    granted = DocumentGroupObjectPermission.objects.filter(
+        group__user=user, permission__codename="view_document", permission__content_type__app_label="documents"
+    ).values("content_object_id")
+    granted_to_user = DocumentUserObjectPermission.objects.filter(
+        user=user, permission__codename="view_document", permission__content_type__app_label="documents"
+    ).values("content_object_id")
+    return (
+        Dispatch.objects.filter(
+            Q(document__created_by=user)
+            | Q(reviewer=user)
+            | Q(signer=user)
+            | Q(document__issuer__in=overseen)
+            | Q(document__drafting_unit__in=overseen)
+            | Q(document__in=granted)
+            | Q(document__in=granted_to_user)
+        )
+        .select_related(*_RELATED)
+        .order_by("-created_at", "-pk")
+    )
+
+
+#: Who reads a draft of their unit before it has a dispatch: its heads (the drafter always may).
+DRAFT_READER_ROLES = frozenset({Role.LEADER, Role.DEPUTY})
+
+
+def visible_document(*, user, pk: int) -> Document:
+    """Document ``pk`` if ``user`` may open it, else :class:`NotFound` (never saying that it exists).
+
+    A draft is open to its drafter and the heads of its drafting unit; once it has a dispatch, to
+    whoever :func:`dispatches_visible_to` lets see the dispatch. Pages, downloads and the API all ask
+    here, so the rule is written once (issue 5 widens it to the whole visibility rule).
+    """
+    document = (
+        Document.objects.select_related("document_type", "issuer", "drafting_unit", "created_by").filter(pk=pk).first()
+    )
+    if document is not None:
+        if document.created_by_id == user.pk or roles_in(user=user, unit=document.drafting_unit) & DRAFT_READER_ROLES:
+            return document
+        if dispatches_visible_to(user=user).filter(document_id=document.pk).exists():
+            return document
+    raise NotFound("Không tìm thấy văn bản.", code="document_not_found", message_en="Document not found.")

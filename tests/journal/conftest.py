@@ -1,8 +1,6 @@
-import signal
 from contextlib import contextmanager
 
 import pytest
-from django.core.management import call_command
 from django.db import connection, transaction
 
 from journal import triggers
@@ -44,21 +42,6 @@ def triggers_lifted():
 @pytest.fixture
 def tamper():
     return triggers_lifted
-
-
-@pytest.fixture
-def run_worker():
-    """Run ``db_worker --batch`` in this process, putting back the signal handlers it installs."""
-
-    def run() -> None:
-        saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-        try:
-            call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval", "0", verbosity=0)
-        finally:
-            for sig, handler in saved.items():
-                signal.signal(sig, handler)
-
-    return run
 
 
 postgresql_only = pytest.mark.skipif(

@@ -40,3 +40,15 @@ def flaky(*, thing_id: int) -> str:
 @background_task(max_attempts=2)
 def always_fails(*, thing_id: int) -> None:
     raise RuntimeError(f"never works ({thing_id})")
+
+
+def queued(kind: str, *, handler: str = "tests.journal.handlers.remember") -> list[dict]:
+    """The ids of every ``kind`` event queued for ``handler`` (other subscribers' copies left out)."""
+    from django_tasks_db.models import DBTaskResult
+
+    rows = DBTaskResult.objects.filter(
+        task_path="journal.events.deliver_event",
+        args_kwargs__kwargs__kind=kind,
+        args_kwargs__kwargs__handler=handler,
+    ).values_list("args_kwargs", flat=True)
+    return [row["kwargs"]["ids"] for row in rows]

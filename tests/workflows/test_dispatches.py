@@ -6,8 +6,8 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from documents.actions import do_create_draft
-from documents.models import Document, Register
+from documents.actions import RecipientInput, do_create_draft
+from documents.models import Document, ReferenceKind, Register
 from journal.errors import Conflict, Forbidden, InvalidInput
 from journal.models import AuditEvent
 from organizations.models import Delegation, DelegationScope, Role
@@ -15,7 +15,9 @@ from tests.documents.factories import draft_input, make_department, make_divisio
 from tests.organizations.factories import make_membership, make_unit, make_user
 from workflows.actions import (
     do_approve,
+    do_issue_dispatch,
     do_number,
+    do_recall_dispatch,
     do_return,
     do_seal,
     do_sign,
@@ -58,7 +60,9 @@ def make_world() -> World:
     make_membership(user=users["other_leader"], unit=department, role=Role.DEPUTY)
     make_membership(user=users["clerk"], unit=department, role=Role.CLERK)
     make_membership(user=users["principal"], unit=school, role=Role.PRINCIPAL)
-    document = do_create_draft(acting_user=users["drafter"], unit=division, data=draft_input())
+    document = do_create_draft(
+        acting_user=users["drafter"], unit=division, data=draft_input(recipients=[RecipientInput(unit=school)])
+    )
     return World(department=department, division=division, document=document, **users)
 
 
@@ -83,6 +87,17 @@ def step(w: World, d: Dispatch, name: str, user) -> Dispatch:
             return do_number(d, acting_user=user)
         case "seal":
             return do_seal(d, acting_user=user)
+        case "issue":
+            return do_issue_dispatch(d, acting_user=user)
+        case "recall":
+            return do_recall_dispatch(d, acting_user=user, reason="Văn bản có sai sót, thu hồi để sửa.")
+        case "replace":
+            # Not an action of its own: issuing a document that replaces (thay thế) this one moves it.
+            from tests.workflows.factories import make_sealed
+
+            new = make_sealed(w, recipients=[w.division], references=[(ReferenceKind.THAY_THE, w.document)])
+            do_issue_dispatch(new, acting_user=user)
+            return refetch(d)
     raise AssertionError(name)
 
 
@@ -97,6 +112,9 @@ PATHS[S.AWAITING_SIGNATURE] = PATHS[S.APPROVED] + [("submit_for_signature", "dra
 PATHS[S.SIGNED] = PATHS[S.AWAITING_SIGNATURE] + [("sign", "signer")]
 PATHS[S.NUMBERED] = PATHS[S.SIGNED] + [("number", "clerk")]
 PATHS[S.SEALED] = PATHS[S.NUMBERED] + [("seal", "clerk")]
+PATHS[S.ISSUED] = PATHS[S.SEALED] + [("issue", "clerk")]
+PATHS[S.RECALLED] = PATHS[S.ISSUED] + [("recall", "signer")]
+PATHS[S.REPLACED] = PATHS[S.ISSUED] + [("replace", "clerk")]
 
 #: (state, transition) → the roles allowed; every other pair is a Conflict for everyone.
 ALLOWED = {
@@ -109,6 +127,9 @@ ALLOWED = {
     (S.AWAITING_SIGNATURE, "sign"): {"signer"},
     (S.SIGNED, "number"): {"clerk"},
     (S.NUMBERED, "seal"): {"clerk"},
+    (S.SEALED, "issue"): {"clerk"},
+    # Recall is the agency leadership's decision (the leader "signer" and the deputy "other_leader").
+    (S.ISSUED, "recall"): {"signer", "other_leader"},
 }
 TARGET = {
     "submit_for_review": S.SUBMITTED,
@@ -118,6 +139,8 @@ TARGET = {
     "sign": S.SIGNED,
     "number": S.NUMBERED,
     "seal": S.SEALED,
+    "issue": S.ISSUED,
+    "recall": S.RECALLED,
 }
 ROLES = ["drafter", "reviewer", "officer", "signer", "other_leader", "clerk", "principal"]
 
@@ -129,6 +152,10 @@ def dispatch_in(state: str) -> tuple[World, Dispatch]:
         d = step(w, d, name, getattr(w, who))
     assert refetch(d).state == state
     return w, d
+
+
+def test_the_table_covers_every_state():
+    assert set(PATHS) == set(S)
 
 
 @pytest.mark.parametrize("transition", list(TARGET))

@@ -26,6 +26,7 @@ class DispatchState(models.TextChoices):
     SEALED = "sealed", "Đã đóng dấu/ký số cơ quan"
     ISSUED = "issued", "Đã phát hành"
     RECALLED = "recalled", "Đã thu hồi"
+    REPLACED = "replaced", "Đã bị thay thế"
 
 
 S = DispatchState
@@ -61,6 +62,7 @@ class Dispatch(ConcurrentTransitionMixin, models.Model):
     issued_at = models.DateTimeField("phát hành lúc", null=True, blank=True)
     recalled_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
     recall_reason = models.TextField("lý do thu hồi", blank=True)
+    replaced_at = models.DateTimeField("bị thay thế lúc", null=True, blank=True)
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
 
     class Meta:
@@ -109,6 +111,11 @@ class Dispatch(ConcurrentTransitionMixin, models.Model):
     def recall(self, *, at, reason: str) -> None:
         self.recalled_at = at
         self.recall_reason = reason
+
+    @transition(field=state, source=S.ISSUED, target=S.REPLACED)
+    def replace(self, *, at) -> None:
+        """A newer document that replaces (thay thế) this one was issued; this one no longer applies."""
+        self.replaced_at = at
 
 
 class DispatchTransition(models.Model):
