@@ -32,6 +32,16 @@ class NavItem:
 #: The pages that exist; a feature adds its entry here when it adds its page.
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Trang chủ"), "home"),
+    NavItem(_("Dự thảo của tôi"), "draft-list", roles=frozenset({Role.OFFICER, Role.LEADER, Role.DEPUTY, Role.CLERK})),
+    NavItem(_("Chờ duyệt"), "queue-review", roles=frozenset({Role.LEADER, Role.DEPUTY})),
+    NavItem(_("Chờ ký"), "queue-signature", roles=frozenset({Role.LEADER, Role.DEPUTY})),
+    NavItem(_("Việc văn thư"), "queue-clerk", roles=frozenset({Role.CLERK})),
+    NavItem(_("Văn bản đã phát hành"), "issued-list"),
+    NavItem(
+        _("Sổ văn bản đi"),
+        "outgoing-register",
+        roles=frozenset({Role.CLERK, Role.LEADER, Role.DEPUTY, Role.ARCHIVIST}),
+    ),
     NavItem(_("Quản trị hệ thống"), "admin:index", staff=True),
     NavItem(_("Tài liệu API"), "api-docs", roles=frozenset({Role.ADMIN}), superuser=True),
 )

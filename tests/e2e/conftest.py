@@ -16,6 +16,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+#: Chromium's own pages (its PDF viewer opens inside an <iframe> of a PDF): not another host.
+BROWSER_INTERNAL = ("chrome://", "chrome-extension://")
 
 
 @pytest.fixture
@@ -36,7 +38,12 @@ def page(live_server, monkeypatch):
         context = browser.new_context(base_url=live_server.url, locale="en-US")
         page = context.new_page()
         outside: list[str] = []
-        page.on("request", lambda r: None if r.url.startswith(live_server.url) else outside.append(r.url))
+
+        def note(request) -> None:
+            if not request.url.startswith((live_server.url, *BROWSER_INTERNAL)):
+                outside.append(request.url)
+
+        page.on("request", note)
         yield page
         browser.close()
     assert not outside, f"the page loaded from another host: {outside}"

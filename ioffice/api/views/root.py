@@ -13,6 +13,8 @@ from rest_framework.views import APIView
 _LINKS = {
     "me": "api-me",
     "units": "api-unit-list",
+    "drafts": "api-draft-list",
+    "dispatches": "api-dispatch-list",
     "auth_token": "api-auth-token",
     "schema": "api-schema",
     "docs": "api-docs",

@@ -1,16 +1,25 @@
 """The home page (trang chủ): one template per role of the active membership.
 
-Each template names the queues that person works from; later features fill them through the
-selectors of their apps. Until then each queue says plainly that it is empty.
+Each template names the queues that person works from. The queues of the outgoing flow are filled
+here from the selectors of documents and workflows (a few newest rows and the total, with a link to
+the full list); the others say plainly that they are empty until their feature lands.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
+from documents.selectors import drafts_of
+from ioffice.web.views.dispatches import clerk_queue
 from organizations.models import Role
+from workflows.models import DispatchState
+from workflows.selectors import awaiting_numbering, awaiting_review, awaiting_signature
 
 HOME_TEMPLATES: dict[str, str] = {
     Role.CLERK: "home/clerk.html",
@@ -22,6 +31,17 @@ HOME_TEMPLATES: dict[str, str] = {
     Role.ADMIN: "home/admin.html",
 }
 NO_MEMBERSHIP_TEMPLATE = "home/no_membership.html"
+#: Rows a home queue shows before "xem tất cả".
+QUEUE_PREVIEW = 5
+
+
+@dataclass(frozen=True)
+class QueuePreview:
+    """The first rows of a work list, its total and where the full list is."""
+
+    items: list
+    count: int
+    url: str
 
 
 def home_template(request: HttpRequest) -> str:
@@ -34,6 +54,32 @@ def home_template(request: HttpRequest) -> str:
     return NO_MEMBERSHIP_TEMPLATE
 
 
+def _preview(queryset: QuerySet, url_name: str, *, document_of=lambda row: row.document) -> QueuePreview:
+    rows = list(queryset[: QUEUE_PREVIEW + 1])
+    count = len(rows) if len(rows) <= QUEUE_PREVIEW else queryset.count()
+    return QueuePreview(items=[document_of(row) for row in rows[:QUEUE_PREVIEW]], count=count, url=reverse(url_name))
+
+
+def queues_for(request: HttpRequest) -> dict[str, QueuePreview]:
+    """The outgoing-flow queues of the active role, keyed by the slug the template uses."""
+    membership = request.active_membership
+    if membership is None:
+        return {}
+    user = request.user
+    role = membership.role
+    queues: dict[str, QueuePreview] = {}
+    if role in (Role.OFFICER, Role.LEADER, Role.DEPUTY, Role.CLERK):
+        queues["drafts"] = _preview(drafts_of(user=user), "draft-list", document_of=lambda d: d)
+    if role in (Role.LEADER, Role.DEPUTY, Role.PRINCIPAL):
+        queues["drafts_to_review"] = _preview(awaiting_review(user=user), "queue-review")
+        queues["to_sign"] = _preview(awaiting_signature(user=user), "queue-signature")
+    if role == Role.CLERK:
+        queues["outgoing_to_number"] = _preview(awaiting_numbering(user=user), "queue-clerk")
+        queues["outgoing_to_seal"] = _preview(clerk_queue(user=user, state=DispatchState.NUMBERED), "queue-clerk")
+        queues["outgoing_to_issue"] = _preview(clerk_queue(user=user, state=DispatchState.SEALED), "queue-clerk")
+    return queues
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, home_template(request))
+    return render(request, home_template(request), {"queues": queues_for(request)})

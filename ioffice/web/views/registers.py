@@ -1,0 +1,79 @@
+"""Sổ đăng ký văn bản đi: the agency's outgoing register for one year, on screen, as PDF and as XLSX."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from documents.models import Register, RegisterDirection
+from documents.rendering.register import render_register_pdf, render_register_xlsx
+from documents.selectors import outgoing_register_rows
+from journal.errors import Forbidden, InvalidInput
+from organizations.models import Role, Unit
+
+#: Who keeps or reads the agency's register: its clerks, heads and archivists.
+REGISTER_ROLES = frozenset({Role.CLERK, Role.LEADER, Role.DEPUTY, Role.ARCHIVIST})
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _agency(request: HttpRequest) -> Unit:
+    membership = request.active_membership
+    if membership is None or membership.role not in REGISTER_ROLES or membership.unit.issuing_agency != membership.unit:
+        raise Forbidden(
+            "Chỉ văn thư, lãnh đạo và lưu trữ viên của cơ quan ban hành được xem sổ đăng ký văn bản đi.",
+            code="register_forbidden",
+            message_en="Only the agency's clerks, heads and archivists may open its outgoing register.",
+        )
+    return membership.unit
+
+
+def _year(raw: str | None) -> int:
+    if not raw:
+        return timezone.localdate().year
+    try:
+        year = int(raw)
+    except ValueError:
+        year = 0
+    if not 1900 <= year <= 9999:
+        raise InvalidInput("Năm không hợp lệ.", code="invalid_year", message_en="Not a valid year.")
+    return year
+
+
+@login_required
+def outgoing_register(request: HttpRequest) -> HttpResponse:
+    """The register of ``?nam=`` (this year by default), with links to its PDF and XLSX."""
+    agency = _agency(request)
+    year = _year(request.GET.get("nam"))
+    years = set(
+        Register.objects.filter(unit=agency, direction=RegisterDirection.OUTGOING).values_list("year", flat=True)
+    )
+    years.add(timezone.localdate().year)
+    context = {
+        "agency": agency,
+        "year": year,
+        "years": sorted(years | {year}, reverse=True),
+        "rows": outgoing_register_rows(unit=agency, year=year),
+    }
+    template = "registers/_rows.html" if request.headers.get("HX-Request") else "registers/outgoing.html"
+    return render(request, template, context)
+
+
+@login_required
+def outgoing_register_pdf(request: HttpRequest, year: int) -> HttpResponse:
+    agency = _agency(request)
+    rows = outgoing_register_rows(unit=agency, year=_year(str(year)))
+    response = HttpResponse(render_register_pdf(rows, unit=agency, year=year), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="so-van-ban-di-{year}.pdf"'
+    return response
+
+
+@login_required
+def outgoing_register_xlsx(request: HttpRequest, year: int) -> HttpResponse:
+    agency = _agency(request)
+    rows = outgoing_register_rows(unit=agency, year=_year(str(year)))
+    response = HttpResponse(render_register_xlsx(rows, unit=agency, year=year), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="so-van-ban-di-{year}.xlsx"'
+    return response
