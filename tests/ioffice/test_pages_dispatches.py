@@ -287,3 +287,26 @@ def test_tracking_is_refused_before_issue_and_to_strangers(office, document):
     walk(office, document, S.SEALED)
     assert client_for(office.clerk).get(reverse("dispatch-tracking", args=[document.pk])).status_code == 404
     assert client_for(office.colleague).get(reverse("paper-dispatch-list", args=[document.pk])).status_code == 404
+
+
+def test_the_director_recalls_from_the_page_and_the_clerk_is_not_offered_it(office, document):
+    walk(office, document, S.ISSUED)
+    recall_url = reverse("document-transition", args=[document.pk, "recall"])
+    assert recall_url not in page(client_for(office.clerk), document)
+    assert post(client_for(office.clerk), document, "recall", reason="Sai số liệu").status_code == 403
+
+    director = client_for(office.director)
+    html = page(director, document)
+    assert recall_url in html
+    missing = post(director, document, "recall", reason="")
+    assert missing.status_code == 400
+    assert Dispatch.objects.get(document=document).state == S.ISSUED
+    assert post(director, document, "recall", reason="Sai số liệu ở mục 2.").status_code == 302
+    dispatch = Dispatch.objects.get(document=document)
+    assert dispatch.state == S.RECALLED and dispatch.recall_reason == "Sai số liệu ở mục 2."
+    assert "Sai số liệu ở mục 2." in page(director, document)
+
+
+def test_an_issued_document_is_not_called_locked(office, document):
+    walk(office, document, S.ISSUED)
+    assert "đang trình, khóa sửa" not in page(client_for(office.drafter), document)

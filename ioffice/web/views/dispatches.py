@@ -36,15 +36,14 @@ from organizations.models import Delegation, Membership, Role
 from organizations.selectors import AUTHORITY_ROLES, roles_in
 from workflows import actions as wf
 from workflows import selectors as wf_selectors
+from workflows.actions.issue import RECALLER_ROLES
 from workflows.models import Dispatch, DispatchState
 from workflows.models.deliveries import EDXML_CODES, DeliveryChannel, DeliveryStatus
 
 S = DispatchState
 
+
 #: Who may recall an issued dispatch, as far as the page is concerned (the action has the last word).
-RECALL_ROLES = frozenset({Role.LEADER, Role.DEPUTY, Role.CLERK})
-
-
 @dataclass(frozen=True)
 class Transition:
     """One button of the document page: the action's name, its label, and the inputs its form needs."""
@@ -127,7 +126,7 @@ def available_transitions(document: Document, dispatch: Dispatch | None, user) -
         clerk_step = {S.SIGNED: "number", S.NUMBERED: "seal", S.SEALED: "issue"}.get(state)
         if clerk_step:
             found.append(Transition(clerk_step, _LABELS[clerk_step]))
-    if state == S.ISSUED and issuer_roles & RECALL_ROLES:
+    if state == S.ISSUED and issuer_roles & RECALLER_ROLES:
         found.append(Transition("recall", _LABELS["recall"], ("reason",), primary=False))
     return found
 
