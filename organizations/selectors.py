@@ -55,6 +55,29 @@ def holds_authority(*, user, unit: Unit, authority: str, on: datetime.date | Non
     return Delegation.objects.in_force(on).covering(authority).filter(delegate=user, unit=unit).exists()
 
 
+def members_with(*, unit: Unit, roles, on: datetime.date | None = None) -> QuerySet:
+    """Active users holding one of ``roles`` in ``unit`` on ``on`` (e.g. the heads a draft goes to), by name."""
+    from django.contrib.auth import get_user_model
+
+    held = Membership.objects.in_force(on).filter(unit=unit, role__in=roles).values("user_id")
+    return get_user_model().objects.filter(pk__in=held, is_active=True).order_by("last_name", "first_name")
+
+
+def authority_holders(*, unit: Unit, authority: str, on: datetime.date | None = None) -> QuerySet:
+    """Everyone for whom :func:`holds_authority` is true for ``unit`` on ``on``, as one query, by name."""
+    from django.contrib.auth import get_user_model
+
+    if authority not in _AUTHORITIES:
+        raise ValueError(f"authority must be 'sign' or 'route', not {authority!r}")
+    held = Membership.objects.in_force(on).filter(unit=unit, role__in=AUTHORITY_ROLES).values("user_id")
+    delegated = Delegation.objects.in_force(on).covering(authority).filter(unit=unit).values("delegate_id")
+    return (
+        get_user_model()
+        .objects.filter(Q(pk__in=held) | Q(pk__in=delegated), is_active=True)
+        .order_by("last_name", "first_name")
+    )
+
+
 def resolve_distribution_list(*, distribution_list: DistributionList) -> QuerySet[Unit]:
     """The active units a list names today: its rule or its named units, in one query, in tree order."""
     named = DistributionList.units.through.objects.filter(distributionlist_id=distribution_list.pk).values("unit_id")

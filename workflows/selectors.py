@@ -39,9 +39,14 @@ def awaiting_signature(*, user) -> QuerySet[Dispatch]:
 
 def awaiting_numbering(*, user) -> QuerySet[Dispatch]:
     """Signed dispatches of the agencies where ``user`` is a clerk today: the clerk's numbering queue."""
+    return at_clerk_desk(user=user, state=DispatchState.SIGNED)
+
+
+def at_clerk_desk(*, user, state: str) -> QuerySet[Dispatch]:
+    """Dispatches in ``state`` (signed, numbered, sealed) at the agencies where ``user`` is a clerk today."""
     agencies = Membership.objects.in_force().filter(user=user, role=Role.CLERK).values("unit_id")
     return (
-        Dispatch.objects.filter(state=DispatchState.SIGNED, document__issuer__in=agencies)
+        Dispatch.objects.filter(state=state, document__issuer__in=agencies)
         .select_related(*_RELATED)
         .order_by("signed_at", "pk")
     )

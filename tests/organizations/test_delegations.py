@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from organizations.actions import do_create_delegation, do_revoke_delegation
 from organizations.models import Delegation, Role
-from organizations.selectors import delegations_in_force, holds_authority
+from organizations.selectors import authority_holders, delegations_in_force, holds_authority, members_with
 from tests.organizations.factories import make_membership, make_unit
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +132,28 @@ def test_holds_authority_with_and_without_delegation(office, superuser):
     assert holds_authority(user=officer, unit=unit, authority="route", on=TODAY - DAY)  # history is kept
     with pytest.raises(ValueError):
         holds_authority(user=officer, unit=unit, authority="both")
+
+
+def test_authority_holders_agree_with_holds_authority(office, superuser):
+    unit, officer = office["unit"], office["officer"]
+    assert set(authority_holders(unit=unit, authority="sign")) == {office["leader"], office["deputy"]}
+    do_create_delegation(
+        acting_user=office["leader"], unit=unit, delegator=office["leader"], delegate=officer, scope="sign",
+        starts_on=TODAY + DAY, ends_on=TODAY + 5 * DAY,
+    )  # fmt: skip
+    assert officer not in authority_holders(unit=unit, authority="sign")
+    assert officer in authority_holders(unit=unit, authority="sign", on=TODAY + DAY)
+    assert officer not in authority_holders(unit=unit, authority="route", on=TODAY + DAY)
+    for user in (office["leader"], office["deputy"], officer, office["outsider"]):
+        for day in (TODAY, TODAY + DAY):
+            held = user in authority_holders(unit=unit, authority="sign", on=day)
+            assert held == holds_authority(user=user, unit=unit, authority="sign", on=day)
+    with pytest.raises(ValueError):
+        authority_holders(unit=unit, authority="read")
+
+
+def test_members_with_lists_only_the_roles_asked_in_force(office):
+    unit = office["unit"]
+    assert set(members_with(unit=unit, roles={Role.LEADER, Role.DEPUTY})) == {office["leader"], office["deputy"]}
+    assert list(members_with(unit=unit, roles={Role.OFFICER})) == [office["officer"]]
+    assert list(members_with(unit=unit, roles={Role.OFFICER}, on=TODAY - 200 * DAY)) == []

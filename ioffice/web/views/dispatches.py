@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import storages
-from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -32,10 +31,11 @@ from documents.selectors import versions_of
 from ioffice.web.forms_documents import AttachmentForm, TransitionForm
 from ioffice.web.views.drafts import visible_document
 from journal.errors import InvalidInput, NotFound
-from organizations.models import Delegation, Membership, Role
-from organizations.selectors import AUTHORITY_ROLES, roles_in
+from organizations.models import Role
+from organizations.selectors import authority_holders, members_with, roles_in
 from workflows import actions as wf
 from workflows import selectors as wf_selectors
+from workflows.actions.dispatches import REVIEWER_ROLES
 from workflows.actions.issue import RECALLER_ROLES
 from workflows.models import Dispatch, DispatchState
 from workflows.models.deliveries import EDXML_CODES, DeliveryChannel, DeliveryStatus
@@ -81,23 +81,6 @@ def dispatch_of(document: Document) -> Dispatch | None:
         return document.dispatch
     except Dispatch.DoesNotExist:
         return None
-
-
-def reviewer_choices(document: Document) -> QuerySet:
-    """The heads and deputy heads of the drafting unit today: whom the drafter may submit to."""
-    ids = Membership.objects.in_force().filter(unit=document.drafting_unit, role__in=[Role.LEADER, Role.DEPUTY])
-    return get_user_model().objects.filter(pk__in=ids.values("user_id"), is_active=True).order_by("last_name")
-
-
-def signer_choices(document: Document) -> QuerySet:
-    """Who may sign for the issuing agency today: its leaders, deputies, and delegates for signing."""
-    held = Membership.objects.in_force().filter(unit=document.issuer, role__in=AUTHORITY_ROLES).values("user_id")
-    delegated = Delegation.objects.in_force().covering("sign").filter(unit=document.issuer).values("delegate_id")
-    return (
-        get_user_model()
-        .objects.filter(Q(pk__in=held) | Q(pk__in=delegated), is_active=True)
-        .order_by("last_name", "first_name")
-    )
 
 
 def available_transitions(document: Document, dispatch: Dispatch | None, user) -> list[Transition]:
@@ -190,8 +173,8 @@ def _page_context(request: HttpRequest, document: Document) -> dict:
         "removed_attachments": [a for a in attachments if not a.is_current],
         "versions": versions_of(document=document),
         "transitions": transitions,
-        "reviewers": reviewer_choices(document) if "reviewer" in needs else [],
-        "signers": signer_choices(document) if "signer" in needs else [],
+        "reviewers": members_with(unit=document.drafting_unit, roles=REVIEWER_ROLES) if "reviewer" in needs else [],
+        "signers": authority_holders(unit=document.issuer, authority="sign") if "signer" in needs else [],
         "authorities": SignerAuthority.choices,
         "editable": is_editor and document.number is None and not document.locked,
         "attachment_form": AttachmentForm(initial={"expected_version": document.version}),
@@ -295,16 +278,6 @@ def document_compare(request: HttpRequest, pk: int) -> HttpResponse:
 # -- work lists ------------------------------------------------------------------------------------
 
 
-def clerk_queue(*, user, state: str) -> QuerySet[Dispatch]:
-    """Dispatches in ``state`` at the agencies where ``user`` is a clerk today (to seal, to issue)."""
-    agencies = Membership.objects.in_force().filter(user=user, role=Role.CLERK).values("unit_id")
-    return (
-        Dispatch.objects.filter(state=state, document__issuer__in=agencies)
-        .select_related("document__document_type", "document__drafting_unit", "document__created_by")
-        .order_by("pk")
-    )
-
-
 @login_required
 def queue_review(request: HttpRequest) -> HttpResponse:
     dispatches = wf_selectors.awaiting_review(user=request.user)
@@ -322,8 +295,8 @@ def queue_clerk(request: HttpRequest) -> HttpResponse:
     """The clerk's three lists: to number, to seal, to issue."""
     sections = [
         (_("Chờ cấp số"), wf_selectors.awaiting_numbering(user=request.user)),
-        (_("Chờ đóng dấu"), clerk_queue(user=request.user, state=S.NUMBERED)),
-        (_("Chờ phát hành"), clerk_queue(user=request.user, state=S.SEALED)),
+        (_("Chờ đóng dấu"), wf_selectors.at_clerk_desk(user=request.user, state=S.NUMBERED)),
+        (_("Chờ phát hành"), wf_selectors.at_clerk_desk(user=request.user, state=S.SEALED)),
     ]
     return render(request, "dispatches/clerk_queue.html", {"sections": sections})
 

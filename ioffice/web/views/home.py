@@ -16,10 +16,9 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from documents.selectors import drafts_of
-from ioffice.web.views.dispatches import clerk_queue
 from organizations.models import Role
 from workflows.models import DispatchState
-from workflows.selectors import awaiting_numbering, awaiting_review, awaiting_signature
+from workflows.selectors import at_clerk_desk, awaiting_numbering, awaiting_review, awaiting_signature
 
 HOME_TEMPLATES: dict[str, str] = {
     Role.CLERK: "home/clerk.html",
@@ -75,8 +74,8 @@ def queues_for(request: HttpRequest) -> dict[str, QueuePreview]:
         queues["to_sign"] = _preview(awaiting_signature(user=user), "queue-signature")
     if role == Role.CLERK:
         queues["outgoing_to_number"] = _preview(awaiting_numbering(user=user), "queue-clerk")
-        queues["outgoing_to_seal"] = _preview(clerk_queue(user=user, state=DispatchState.NUMBERED), "queue-clerk")
-        queues["outgoing_to_issue"] = _preview(clerk_queue(user=user, state=DispatchState.SEALED), "queue-clerk")
+        queues["outgoing_to_seal"] = _preview(at_clerk_desk(user=user, state=DispatchState.NUMBERED), "queue-clerk")
+        queues["outgoing_to_issue"] = _preview(at_clerk_desk(user=user, state=DispatchState.SEALED), "queue-clerk")
     return queues
 
 
