@@ -13,6 +13,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from documents.models import Document
+from journal.errors import NotFound
 from organizations.models import Membership
 from organizations.selectors import AUTHORITY_ROLES
 from workflows.models import (
@@ -23,6 +24,7 @@ from workflows.models import (
     OpinionFile,
     OpinionStance,
 )
+from workflows.selectors import visible_document
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ def consultations_awaiting(*, user) -> QuerySet[ConsultationRequest]:
     Addressed to ``user`` in person, or to a unit where ``user`` holds a leader, deputy or principal
     role today (the people who answer for a unit; see :mod:`workflows.actions.consultations`).
     """
-    led_units = Membership.objects.in_force().filter(user=user, role__in=AUTHORITY_ROLES).values("unit_id")
+    led_units = _answering_units(user)
     return (
         ConsultationRequest.objects.filter(
             Q(user=user) | Q(unit_id__in=led_units),
@@ -119,3 +121,30 @@ def opinion_history(*, request: ConsultationRequest) -> QuerySet[Opinion]:
         .prefetch_related(Prefetch("files", queryset=OpinionFile.objects.order_by("pk")))
         .order_by("answered_at", "pk")
     )
+
+
+def visible_consultation(*, user, pk: int) -> Consultation:
+    """Consultation ``pk`` if ``user`` may read it, else :class:`NotFound` (never saying that it exists).
+
+    Whoever may open the draft (:func:`workflows.selectors.visible_document`) sees its consultations;
+    an asked party sees the one it was asked in: the person asked, or who answers for an asked unit.
+    """
+    consultation = Consultation.objects.select_related("document", "asked_by").filter(pk=pk).first()
+    if consultation is not None:
+        asked = consultation.requests.filter(Q(user=user) | Q(unit_id__in=_answering_units(user))).exists()
+        if asked:
+            return consultation
+        try:
+            visible_document(user=user, pk=consultation.document_id)
+        except NotFound:
+            pass
+        else:
+            return consultation
+    raise NotFound(
+        "Không tìm thấy đợt lấy ý kiến.", code="consultation_not_found", message_en="Consultation not found."
+    )
+
+
+def _answering_units(user) -> QuerySet:
+    """The units ``user`` answers for today (leader, deputy, principal), as a subquery of ids."""
+    return Membership.objects.in_force().filter(user=user, role__in=AUTHORITY_ROLES).values("unit_id")

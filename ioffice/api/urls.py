@@ -3,12 +3,13 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from ioffice.api.views import auth, dispatches, documents, me, root, units
+from ioffice.api.views import auth, consultations, dispatches, documents, me, root, units
 
 router = SimpleRouter()
 router.register("units", units.UnitViewSet, basename="api-unit")
 router.register("drafts", documents.DraftViewSet, basename="api-draft")
 router.register("dispatches", dispatches.DispatchViewSet, basename="api-dispatch")
+router.register("consultations", consultations.ConsultationViewSet, basename="api-consultation")
 
 urlpatterns = [
     path("", root.ApiRootView.as_view(), name="api-root"),

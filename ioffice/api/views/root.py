@@ -15,6 +15,7 @@ _LINKS = {
     "units": "api-unit-list",
     "drafts": "api-draft-list",
     "dispatches": "api-dispatch-list",
+    "consultations_awaiting": "api-consultation-awaiting",
     "auth_token": "api-auth-token",
     "schema": "api-schema",
     "docs": "api-docs",
