@@ -310,3 +310,27 @@ def test_the_director_recalls_from_the_page_and_the_clerk_is_not_offered_it(offi
 def test_an_issued_document_is_not_called_locked(office, document):
     walk(office, document, S.ISSUED)
     assert "đang trình, khóa sửa" not in page(client_for(office.drafter), document)
+
+
+def test_the_document_page_consolidates_the_opinions(office, document):
+    import datetime
+
+    from django.utils import timezone
+
+    from workflows.actions.consultations import do_answer_consultation, do_open_consultation
+
+    consultation = do_open_consultation(
+        document,
+        acting_user=office.drafter,
+        question="Xin ý kiến góp ý dự thảo kế hoạch.",
+        deadline=timezone.now() + datetime.timedelta(days=2),
+        users=[office.colleague],
+        units=[office.school],
+    )
+    person = consultation.requests.get(user=office.colleague)
+    do_answer_consultation(person, acting_user=office.colleague, stance="other", text="Bổ sung <b>lịch</b> triển khai.")
+    html = page(client_for(office.drafter), document)
+    assert "Xin ý kiến góp ý dự thảo kế hoạch." in html
+    assert "Ý kiến khác: <strong>1</strong>" in html and "Chưa trả lời: <strong>1</strong>" in html
+    assert "Bổ sung &lt;b&gt;lịch&lt;/b&gt; triển khai." in html  # escaped, never markup
+    assert office.school.name in html

@@ -37,6 +37,7 @@ from workflows import actions as wf
 from workflows import selectors as wf_selectors
 from workflows.actions.dispatches import REVIEWER_ROLES
 from workflows.actions.issue import RECALLER_ROLES
+from workflows.consultation_selectors import consultation_summary, consultations_of
 from workflows.models import Dispatch, DispatchState
 from workflows.models.deliveries import EDXML_CODES, DeliveryChannel, DeliveryStatus
 
@@ -184,6 +185,7 @@ def _page_context(request: HttpRequest, document: Document) -> dict:
             if documents
         ],
         "issued": dispatch is not None and dispatch.state in (S.ISSUED, S.RECALLED, S.REPLACED),
+        "consultations": [consultation_summary(consultation=c) for c in consultations_of(document=document)],
     }
 
 
