@@ -50,7 +50,7 @@ class OpinionFileOutSerializer(serializers.Serializer):
 
 class PartyOutSerializer(serializers.Serializer):
     request = serializers.IntegerField()
-    kind = serializers.CharField(help_text="\"user\" (a person asked) or \"unit\" (a unit asked).")
+    kind = serializers.CharField(help_text='"user" (a person asked) or "unit" (a unit asked).')
     id = serializers.IntegerField()
     name = serializers.CharField()
     stance = serializers.CharField(allow_null=True)
