@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 from organizations.models import Membership, SchoolLevel, Unit, UnitKind
@@ -83,3 +84,8 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="English.")
     detail_vi = serializers.CharField(help_text="Vietnamese.")
     details = serializers.DictField(required=False)
+
+
+def error_response(description: str):
+    """An OpenAPI response documenting a refusal with the shared error body and ``description``."""
+    return OpenApiResponse(ErrorSerializer, description=description)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ioffice.api.serializers import ErrorSerializer, TokenRequestSerializer, TokenSerializer
+from ioffice.api.serializers import TokenRequestSerializer, TokenSerializer, error_response
 from ioffice.web import lockout
 from journal.errors import Forbidden, InvalidInput
 
@@ -43,8 +43,8 @@ class ObtainTokenView(APIView):
         request=TokenRequestSerializer,
         responses={
             200: TokenSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="Wrong username or password (invalid_credentials)."),
-            403: OpenApiResponse(ErrorSerializer, description="Too many failures: locked out (login_locked_out)."),
+            400: error_response("Wrong username or password (invalid_credentials)."),
+            403: error_response("Too many failures: locked out (login_locked_out)."),
         },
         tags=["auth"],
     )

@@ -8,7 +8,7 @@ the same 404 as one that does not exist.
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ioffice.api.base import ActiveMembershipMixin
-from ioffice.api.serializers import ErrorSerializer
+from ioffice.api.serializers import error_response
 from ioffice.api.views.documents import validated, visible_document
 from journal.errors import InvalidInput
 from organizations.models import Unit
@@ -83,10 +83,6 @@ class AwaitingOutSerializer(serializers.Serializer):
     for_unit = serializers.CharField(allow_null=True)
 
 
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ErrorSerializer, description=description)
-
-
 def _name(user) -> str:
     return f"{user.last_name} {user.first_name}".strip() or user.get_username()
 
@@ -138,10 +134,10 @@ class ConsultationViewSet(ActiveMembershipMixin, viewsets.ViewSet):
         request=OpenConsultationSerializer,
         responses={
             201: ConsultationOutSerializer,
-            400: _error("Bad input: no question, a deadline in the past, no party, an unknown party."),
-            403: _error("Only the drafter or a head of the drafting unit may ask."),
-            404: _error("No such draft, or not visible to the caller."),
-            409: _error("The document is no longer a draft."),
+            400: error_response("Bad input: no question, a deadline in the past, no party, an unknown party."),
+            403: error_response("Only the drafter or a head of the drafting unit may ask."),
+            404: error_response("No such draft, or not visible to the caller."),
+            409: error_response("The document is no longer a draft."),
         },
         tags=TAGS,
         description="Ask people and units for their opinion on a draft by a deadline.",
@@ -169,7 +165,7 @@ class ConsultationViewSet(ActiveMembershipMixin, viewsets.ViewSet):
 
     @extend_schema(
         operation_id="consultations_retrieve",
-        responses={200: ConsultationOutSerializer, 404: _error("No such consultation, or not visible.")},
+        responses={200: ConsultationOutSerializer, 404: error_response("No such consultation, or not visible.")},
         tags=TAGS,
         description="The consultation with every party's current opinion and the counts per stance.",
     )
@@ -181,10 +177,10 @@ class ConsultationViewSet(ActiveMembershipMixin, viewsets.ViewSet):
         request={"multipart/form-data": AnswerSerializer, "application/json": AnswerSerializer},
         responses={
             200: ConsultationOutSerializer,
-            400: _error("Bad stance, no text for disagree/other, an empty or too large file."),
-            403: _error("The caller does not answer for this party."),
-            404: _error("No such consultation or request, or not visible."),
-            409: _error("The consultation is closed or past its deadline."),
+            400: error_response("Bad stance, no text for disagree/other, an empty or too large file."),
+            403: error_response("The caller does not answer for this party."),
+            404: error_response("No such consultation or request, or not visible."),
+            409: error_response("The consultation is closed or past its deadline."),
         },
         tags=TAGS,
         description="Give (or replace, before the deadline) the opinion of one asked party.",
@@ -213,9 +209,9 @@ class ConsultationViewSet(ActiveMembershipMixin, viewsets.ViewSet):
         request=None,
         responses={
             200: ConsultationOutSerializer,
-            403: _error("Only who asked, the drafter or a head of the drafting unit may close."),
-            404: _error("No such consultation, or not visible."),
-            409: _error("Already closed."),
+            403: error_response("Only who asked, the drafter or a head of the drafting unit may close."),
+            404: error_response("No such consultation, or not visible."),
+            409: error_response("Already closed."),
         },
         tags=TAGS,
         description="End the round: no more answers; the opinions given stay.",

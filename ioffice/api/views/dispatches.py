@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -20,7 +20,7 @@ from rest_framework.serializers import Serializer
 
 from documents.models import Document
 from ioffice.api.base import ActiveMembershipMixin
-from ioffice.api.serializers import ErrorSerializer
+from ioffice.api.serializers import error_response
 from ioffice.api.serializers_documents import (
     CommentSerializer,
     DispatchDetailSerializer,
@@ -55,22 +55,18 @@ _QUEUES = {
 }
 
 
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ErrorSerializer, description=description)
-
-
 def _transition_responses(bad_input: str | None) -> dict:
     responses = {
         200: DispatchDetailSerializer,
-        403: _error("The caller may not fire this transition (forbidden)."),
-        404: _error("No such dispatch, or not visible to the caller (dispatch_not_found)."),
-        409: _error(
+        403: error_response("The caller may not fire this transition (forbidden)."),
+        404: error_response("No such dispatch, or not visible to the caller (dispatch_not_found)."),
+        409: error_response(
             "Not possible in the current state (illegal_transition; details.state and details.transition), "
             "or someone else moved the dispatch first (concurrent_transition)."
         ),
     }
     if bad_input:
-        responses[400] = _error(bad_input)
+        responses[400] = error_response(bad_input)
     return responses
 
 
@@ -114,14 +110,14 @@ _FILTERS = [
     list=extend_schema(
         operation_id="dispatches_list",
         parameters=_FILTERS,
-        responses={200: DispatchSerializer(many=True), 400: _error("Unknown state or queue.")},
+        responses={200: DispatchSerializer(many=True), 400: error_response("Unknown state or queue.")},
         tags=TAGS,
         description="The dispatches the caller may see, newest first, or one of the caller's work lists.",
     ),
     retrieve=extend_schema(
         operation_id="dispatches_retrieve",
         parameters=[_ID],
-        responses={200: DispatchDetailSerializer, 404: _error("No such dispatch, or not visible.")},
+        responses={200: DispatchDetailSerializer, 404: error_response("No such dispatch, or not visible.")},
         tags=TAGS,
     ),
 )
@@ -159,10 +155,10 @@ class DispatchViewSet(ActiveMembershipMixin, mixins.ListModelMixin, viewsets.Gen
         request=DispatchStartSerializer,
         responses={
             201: DispatchDetailSerializer,
-            400: _error("Bad input."),
-            403: _error("Only the drafter may start the process (forbidden)."),
-            404: _error("No such draft, or not visible (document_not_found)."),
-            409: _error("The document already has a dispatch (dispatch_exists)."),
+            400: error_response("Bad input."),
+            403: error_response("Only the drafter may start the process (forbidden)."),
+            404: error_response("No such draft, or not visible (document_not_found)."),
+            409: error_response("The document already has a dispatch (dispatch_exists)."),
         },
         tags=TAGS,
         description="Put a draft into the approval process (state draft); only its drafter may.",

@@ -48,7 +48,7 @@ from documents.models import (
 from documents.selectors import drafts_of, snapshot_of, versions_of
 from ioffice.acting import acting_unit
 from ioffice.api.base import ActiveMembershipMixin
-from ioffice.api.serializers import ErrorSerializer
+from ioffice.api.serializers import error_response
 from ioffice.api.serializers_documents import (
     AttachmentRemoveSerializer,
     AttachmentSerializer,
@@ -69,14 +69,10 @@ from workflows.selectors import visible_document as wf_visible_document
 TAGS = ["drafts"]
 
 
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ErrorSerializer, description=description)
-
-
 ERRORS = {
-    400: _error("Bad input (invalid_input with details per field, or the action's own code)."),
-    403: _error("The caller may not do this (the action's code, e.g. not_your_draft)."),
-    404: _error("No such draft, or not visible to the caller (document_not_found)."),
+    400: error_response("Bad input (invalid_input with details per field, or the action's own code)."),
+    403: error_response("The caller may not do this (the action's code, e.g. not_your_draft)."),
+    404: error_response("No such draft, or not visible to the caller (document_not_found)."),
 }
 
 
@@ -222,7 +218,7 @@ class DraftViewSet(ActiveMembershipMixin, mixins.ListModelMixin, viewsets.Generi
         responses={
             200: DraftSerializer,
             **ERRORS,
-            409: _error("Saved by someone else since expected_version (stale_draft), locked, or numbered."),
+            409: error_response("Saved by someone else since expected_version (stale_draft), locked, or numbered."),
         },
         tags=TAGS,
         description="Replace the draft's content; saves the next version.",
@@ -237,7 +233,7 @@ class DraftViewSet(ActiveMembershipMixin, mixins.ListModelMixin, viewsets.Generi
         responses={
             200: DraftSerializer,
             **ERRORS,
-            409: _error("Saved by someone else since expected_version (stale_draft), locked, or numbered."),
+            409: error_response("Saved by someone else since expected_version (stale_draft), locked, or numbered."),
         },
         tags=TAGS,
         description="Change only the fields sent (expected_version is still required); saves the next version.",
@@ -272,7 +268,7 @@ class DraftViewSet(ActiveMembershipMixin, mixins.ListModelMixin, viewsets.Generi
     @extend_schema(
         operation_id="drafts_compare",
         parameters=[_ID, CompareQuerySerializer],
-        responses={200: VersionDiffSerializer, 400: ERRORS[400], 404: _error("No such draft or version.")},
+        responses={200: VersionDiffSerializer, 400: ERRORS[400], 404: error_response("No such draft or version.")},
         tags=TAGS,
         description="What changed between versions a and b (in either order; the older is compared to the newer).",
     )
@@ -310,7 +306,7 @@ class DraftViewSet(ActiveMembershipMixin, mixins.ListModelMixin, viewsets.Generi
         responses={
             201: AttachmentSerializer,
             **ERRORS,
-            409: _error("Stale expected_version, a locked or numbered draft."),
+            409: error_response("Stale expected_version, a locked or numbered draft."),
         },
         tags=TAGS,
         description="Add a file as a new version; a main .docx fills an empty body with its paragraphs.",
@@ -340,7 +336,7 @@ class DraftViewSet(ActiveMembershipMixin, mixins.ListModelMixin, viewsets.Generi
         responses={
             200: DraftSerializer,
             **ERRORS,
-            409: _error("Already removed, a stale expected_version, a locked or numbered draft."),
+            409: error_response("Already removed, a stale expected_version, a locked or numbered draft."),
         },
         tags=TAGS,
         description="Take a file off the draft as a new version; it stays on record as removed.",
