@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ioffice.web.views import auth, dispatches, drafts, home, registers
+from ioffice.web.views import auth, consultations, dispatches, drafts, home, registers
 
 urlpatterns = [
     path("dang-nhap/", auth.LoginView.as_view(), name="login"),
@@ -28,6 +28,12 @@ urlpatterns = [
     path("van-ban/<int:pk>/thao-tac/<slug:name>/", dispatches.document_transition, name="document-transition"),
     path("van-ban/<int:pk>/theo-doi/", dispatches.dispatch_tracking, name="dispatch-tracking"),
     path("van-ban/<int:pk>/phieu-gui/", dispatches.paper_dispatch_list, name="paper-dispatch-list"),
+    # Lấy ý kiến: the consolidated opinions, answering, closing, opinion files.
+    path("van-ban/<int:pk>/lay-y-kien/", consultations.consultation_open, name="consultation-open"),
+    path("lay-y-kien/<int:pk>/", consultations.consultation_detail, name="consultation-detail"),
+    path("lay-y-kien/<int:pk>/gop-y/", consultations.consultation_answer, name="consultation-answer"),
+    path("lay-y-kien/<int:pk>/ket-thuc/", consultations.consultation_close, name="consultation-close"),
+    path("lay-y-kien/<int:pk>/tep/<int:file_id>/", consultations.opinion_file_download, name="opinion-file-download"),
     # Sổ đăng ký văn bản đi.
     path("so-van-ban-di/", registers.outgoing_register, name="outgoing-register"),
     path("so-van-ban-di/<int:year>.pdf", registers.outgoing_register_pdf, name="outgoing-register-pdf"),

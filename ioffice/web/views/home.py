@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from documents.selectors import drafts_of
 from organizations.models import Role
+from workflows.consultation_selectors import consultations_awaiting
 from workflows.models import DispatchState
 from workflows.selectors import at_clerk_desk, awaiting_numbering, awaiting_review, awaiting_signature
 
@@ -81,4 +82,10 @@ def queues_for(request: HttpRequest) -> dict[str, QueuePreview]:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, home_template(request), {"queues": queues_for(request)})
+    context = {"queues": queues_for(request)}
+    if request.active_membership is not None:
+        # Anyone may be asked in person, so every role sees the opinions waiting for them.
+        awaiting = consultations_awaiting(user=request.user)
+        context["consultations_awaiting"] = list(awaiting[:QUEUE_PREVIEW])
+        context["consultations_awaiting_count"] = awaiting.count()
+    return render(request, home_template(request), context)
