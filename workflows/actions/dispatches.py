@@ -196,31 +196,13 @@ def _run(
     move: Callable[[Dispatch, object], None],
 ) -> Dispatch:
     """Check state, then right, then move, save, log, publish, audit: the shape every action shares."""
-    method = "return_" if name == "return" else name
     with transaction.atomic(durable=True):
-        # Re-read: the caller's row may be stale. The optimistic lock then compares against the state
-        # read here, so of two transactions that read the same state only the first to save wins.
-        current = Dispatch.objects.select_related("document__drafting_unit", "document__issuer").get(pk=dispatch.pk)
+        current = reread_for(dispatch, name)
         from_state = current.state
-        if not can_proceed(getattr(current, method)):
-            label = DispatchState(from_state).label
-            raise Conflict(
-                f"Không thể {_ACTION_NAMES[name]} khi văn bản đang ở trạng thái “{label}”.",
-                code="illegal_transition",
-                message_en=f"Cannot {name.replace('_', ' ')} a dispatch in state “{from_state}”.",
-                details={"state": from_state, "transition": name},
-            )
         check(current)
         at = timezone.now()
         move(current, at)
-        try:
-            current.save()
-        except ConcurrentTransition as exc:
-            raise Conflict(
-                "Văn bản vừa được người khác xử lý; hãy tải lại.",
-                code="concurrent_transition",
-                message_en="Someone else moved this dispatch first; reload it.",
-            ) from exc
+        save_moved(current)
         _log(current, name=name, from_state=from_state, actor=acting_user, comment=comment, at=at)
         events.publish(f"dispatch.{name}", dispatch_id=current.pk)
         record(
@@ -231,6 +213,36 @@ def _run(
             data={"from": from_state, "to": current.state},
         )
     return current
+
+
+def reread_for(dispatch: Dispatch, name: str) -> Dispatch:
+    """The dispatch read afresh, or :class:`Conflict` (409 ``illegal_transition``) if ``name`` cannot fire now.
+
+    Re-read because the caller's row may be stale. The optimistic lock then compares against the
+    state read here, so of two transactions that read the same state only the first to save wins.
+    """
+    current = Dispatch.objects.select_related("document__drafting_unit", "document__issuer").get(pk=dispatch.pk)
+    state = current.state
+    if not can_proceed(getattr(current, "return_" if name == "return" else name)):
+        raise Conflict(
+            f"Không thể {_ACTION_NAMES[name]} khi văn bản đang ở trạng thái “{DispatchState(state).label}”.",
+            code="illegal_transition",
+            message_en=f"Cannot {name.replace('_', ' ')} a dispatch in state “{state}”.",
+            details={"state": state, "transition": name},
+        )
+    return current
+
+
+def save_moved(dispatch: Dispatch) -> None:
+    """Save a moved dispatch under its optimistic lock; someone else's earlier move is a 409."""
+    try:
+        dispatch.save()
+    except ConcurrentTransition as exc:
+        raise Conflict(
+            "Văn bản vừa được người khác xử lý; hãy tải lại.",
+            code="concurrent_transition",
+            message_en="Someone else moved this dispatch first; reload it.",
+        ) from exc
 
 
 def _require_drafter(dispatch: Dispatch, acting_user) -> None:

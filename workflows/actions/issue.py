@@ -17,7 +17,6 @@ from __future__ import annotations
 from django.contrib.auth.models import Group, Permission
 from django.db import connection, transaction
 from django.utils import timezone
-from django_fsm import ConcurrentTransition, can_proceed
 
 from documents.models import (
     DocumentGroupObjectPermission,
@@ -28,11 +27,11 @@ from documents.models import (
 )
 from journal import events
 from journal.audit import record
-from journal.errors import Conflict, Forbidden, InvalidInput
+from journal.errors import Forbidden, InvalidInput
 from organizations.groups import group_name
 from organizations.models import Role, UnitGroup
 from organizations.selectors import resolve_distribution_list, roles_in
-from workflows.actions.dispatches import _ACTION_NAMES, _log
+from workflows.actions.dispatches import _log, reread_for, save_moved
 from workflows.models import (
     Delivery,
     DeliveryChannel,
@@ -80,7 +79,7 @@ def resolve_recipients(document) -> dict[int, tuple[str, bool]]:
 def do_issue_dispatch(dispatch: Dispatch, *, acting_user) -> Dispatch:
     """A clerk of the issuing agency issues a sealed dispatch: one delivery and one grant per recipient unit."""
     with transaction.atomic(durable=True):
-        current = _reread(dispatch, "issue")
+        current = reread_for(dispatch, "issue")
         if Role.CLERK not in roles_in(user=acting_user, unit=current.document.issuer):
             raise Forbidden("Chỉ văn thư của cơ quan ban hành mới được phát hành văn bản.")
         document = current.document
@@ -102,7 +101,7 @@ def do_issue_dispatch(dispatch: Dispatch, *, acting_user) -> Dispatch:
 
         at = timezone.now()
         current.issue(at=at)
-        _save(current)  # the lock point: a concurrent issue fails here, before anything below is written
+        save_moved(current)  # the lock point: a concurrent issue fails here, before anything below is written
         _log(current, name="issue", from_state=DispatchState.SEALED, actor=acting_user, comment="", at=at)
 
         _insert_rows(
@@ -126,7 +125,7 @@ def do_issue_dispatch(dispatch: Dispatch, *, acting_user) -> Dispatch:
 
         for old in replaced:
             old.replace(at=at)
-            _save(old)
+            save_moved(old)
             _log(old, name="replace", from_state=DispatchState.ISSUED, actor=acting_user, comment="", at=at)
             events.publish("dispatch.replaced", dispatch_id=old.pk, by_dispatch_id=current.pk)
             record(
@@ -159,7 +158,7 @@ def do_recall_dispatch(dispatch: Dispatch, *, acting_user, reason: str) -> Dispa
     """The agency's leader or a deputy recalls an issued dispatch; every open delivery is asked back (13)."""
     reason = (reason or "").strip()
     with transaction.atomic(durable=True):
-        current = _reread(dispatch, "recall")
+        current = reread_for(dispatch, "recall")
         if not roles_in(user=acting_user, unit=current.document.issuer) & RECALLER_ROLES:
             raise Forbidden("Chỉ lãnh đạo cơ quan ban hành mới được thu hồi văn bản.")
         if not reason:
@@ -168,7 +167,7 @@ def do_recall_dispatch(dispatch: Dispatch, *, acting_user, reason: str) -> Dispa
             )
         at = timezone.now()
         current.recall(at=at, reason=reason)
-        _save(current)
+        save_moved(current)
         _log(current, name="recall", from_state=DispatchState.ISSUED, actor=acting_user, comment=reason, at=at)
 
         # Lock the rows we move so a recipient finishing one meanwhile is either before or after us;
@@ -199,30 +198,6 @@ def do_recall_dispatch(dispatch: Dispatch, *, acting_user, reason: str) -> Dispa
             },
         )
     return current
-
-
-def _reread(dispatch: Dispatch, name: str) -> Dispatch:
-    current = Dispatch.objects.select_related("document__issuer", "document__drafting_unit").get(pk=dispatch.pk)
-    if not can_proceed(getattr(current, name)):
-        state = current.state
-        raise Conflict(
-            f"Không thể {_ACTION_NAMES[name]} khi văn bản đang ở trạng thái “{DispatchState(state).label}”.",
-            code="illegal_transition",
-            message_en=f"Cannot {name} a dispatch in state “{state}”.",
-            details={"state": state, "transition": name},
-        )
-    return current
-
-
-def _save(dispatch: Dispatch) -> None:
-    try:
-        dispatch.save()
-    except ConcurrentTransition as exc:
-        raise Conflict(
-            "Văn bản vừa được người khác xử lý; hãy tải lại.",
-            code="concurrent_transition",
-            message_en="Someone else moved this dispatch first; reload it.",
-        ) from exc
 
 
 def _insert_rows(model, fields: list[str], rows: list[tuple], *, ignore_conflicts: bool = False) -> None:
