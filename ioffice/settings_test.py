@@ -7,9 +7,12 @@ runs on SQLite and on PostgreSQL.
 import os
 import tempfile
 
-os.environ.setdefault("IOFFICE_VAR_DIR", tempfile.mkdtemp(prefix="ioffice-test-"))
+# One directory per process, always: xdist workers inherit the controller's environment, so a
+# directory chosen there would be one blob store shared by workers whose tests count its files.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+os.environ["IOFFICE_VAR_DIR"] = tempfile.mkdtemp(prefix=f"ioffice-test-{_worker}-")
 os.environ.setdefault("IOFFICE_EMAIL_BACKEND", "memory")
 
-from ioffice.settings import *  # noqa: F403
+from ioffice.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
