@@ -298,9 +298,9 @@ def _check_may_draft(user, unit: Unit) -> None:
 
 
 def _check_editable(document: Document, *, acting_user, expected_version: int | None = None) -> None:
-    if document.number is not None:
+    if document.number is not None or document.external:
         raise Conflict(
-            "Văn bản đã được cấp số, không còn là dự thảo nên không sửa được.",
+            "Văn bản đã được cấp số (hoặc là văn bản đến từ ngoài hệ thống), không phải dự thảo nên không sửa được.",
             code="not_a_draft",
             message_en="The document has been numbered; it is no longer a draft.",
         )

@@ -148,6 +148,9 @@ class Document(models.Model):
         related_name="documents",
     )
     version = models.PositiveIntegerField("phiên bản", default=1, editable=False)
+    #: A document received from outside the system (paper scan, e-mailed PDF) and registered by a clerk:
+    #: its number, symbol and date are the issuer's, typed in, and it never had a draft or a dispatch.
+    external = models.BooleanField("văn bản ngoài hệ thống", default=False, editable=False)
     #: Set while the draft is with a reviewer or signer: what they approve is what gets issued.
     locked = models.BooleanField("đang trình, khóa sửa", default=False, editable=False)
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
@@ -171,11 +174,11 @@ class Document(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.symbol} {self.summary}" if self.number else f"Dự thảo: {self.summary}"
+        return f"{self.symbol} {self.summary}" if self.symbol else f"Dự thảo: {self.summary}"
 
     @property
     def is_draft(self) -> bool:
-        return self.number is None
+        return self.number is None and not self.external
 
     def clean(self) -> None:
         try:

@@ -39,6 +39,7 @@ from workflows.models import (
     DeliveryTransition,
     Dispatch,
     DispatchState,
+    priority_of,
 )
 from workflows.models.deliveries import RECALL_EXEMPT
 
@@ -50,8 +51,8 @@ RECALLER_ROLES = frozenset({Role.LEADER, Role.DEPUTY})
 
 VIEW_DOCUMENT = ("documents", "view_document")
 
-#: Rows per INSERT: 8 columns × 4000 stays under both SQLite's default 32766 and PostgreSQL's 65535 parameters.
-CHUNK_ROWS = 4000
+#: Rows per INSERT: 9 columns × 3500 stays under both SQLite's default 32766 and PostgreSQL's 65535 parameters.
+CHUNK_ROWS = 3500
 
 
 def resolve_recipients(document) -> dict[int, tuple[str, bool]]:
@@ -99,6 +100,7 @@ def do_issue_dispatch(dispatch: Dispatch, *, acting_user) -> Dispatch:
             )
         )
 
+        priority = priority_of(document.urgency)
         at = timezone.now()
         current.issue(at=at)
         save_moved(current)  # the lock point: a concurrent issue fails here, before anything below is written
@@ -106,7 +108,7 @@ def do_issue_dispatch(dispatch: Dispatch, *, acting_user) -> Dispatch:
 
         _insert_rows(
             Delivery,
-            ["dispatch", "document", "recipient", "purpose", "channel", "status", "arrived_at"],
+            ["dispatch", "document", "recipient", "purpose", "channel", "status", "arrived_at", "priority"],
             [
                 (
                     current.pk,
@@ -116,6 +118,7 @@ def do_issue_dispatch(dispatch: Dispatch, *, acting_user) -> Dispatch:
                     DeliveryChannel.ELECTRONIC if enrolled else DeliveryChannel.PAPER,
                     DeliveryStatus.ARRIVED,
                     at,
+                    priority,
                 )
                 for unit_id, (purpose, enrolled) in sorted(recipients.items())
             ],

@@ -1,9 +1,16 @@
-"""Deliveries (văn bản đến at one recipient unit): one row per recipient of an issued dispatch.
+"""Deliveries (văn bản đến at one recipient unit): one row per recipient unit of a document.
 
-The status mirrors the edXML codes of QCVN 102:2016 so the inter-agency exchange can report them
-as they are. Issuing creates every delivery as ``arrived`` in bulk (``bulk_create`` bypasses the
-FSM, which is intended: no transition exists *into* the first state); the recipient side (register,
-route, complete, reject) comes with the incoming issue. Only the sender's recall request is here.
+A delivery is born three ways: issuing a dispatch creates one per recipient unit as ``arrived`` in
+bulk (``bulk_create`` bypasses the FSM, which is intended: no transition exists *into* the first
+state); a district office forwarding a delivery creates children (``parent``); a clerk registering
+a document that came from outside the system creates one with no dispatch at all.
+
+The status mirrors the edXML codes of QCVN 102:2016 so the inter-agency exchange can report them as
+they are: arrived 01 → rejected 02 | registered 03 → routed 04 → in progress 05 → completed 06, and
+the sender's recall 13 → accepted 15 / refused 16. After a refused recall the recipient carries on
+from where it was, which the transitions read from the row (``incoming_number``, ``routed_at``), not
+from the status. The transitions only change fields; :mod:`workflows.actions.incoming` and
+:mod:`workflows.actions.routing` check who may act and write the log, audit row and event.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from documents.models import Document, RecipientPurpose
+from documents.models import Document, RecipientPurpose, Register
 from organizations.models import Unit
 
 
@@ -42,8 +49,27 @@ EDXML_CODES: dict[str, str] = {
     DeliveryStatus.RECALL_REFUSED: "16",
 }
 
+#: Statuses in which the recipient still owes an answer or work: what reminders and overdue lists look at.
+OPEN_STATUSES = frozenset({DeliveryStatus.REGISTERED, DeliveryStatus.ROUTED, DeliveryStatus.IN_PROGRESS})
+
+#: Statuses in which the recipient's copy is frozen: nothing more can be done with it.
+FROZEN_STATUSES = frozenset({DeliveryStatus.REJECTED, DeliveryStatus.RECALLED})
+
 #: Statuses a recall no longer reaches: the work is done or the copy is already withdrawn.
 RECALL_EXEMPT = frozenset({DeliveryStatus.COMPLETED, DeliveryStatus.RECALLED, DeliveryStatus.RECALL_REQUESTED})
+
+
+class Priority(models.IntegerChoices):
+    """Where a delivery sorts: Hỏa tốc, then Thượng khẩn, on top of every list; Khẩn and ordinary mail by date."""
+
+    NORMAL = 0, "Thường"
+    THUONG_KHAN = 1, "Thượng khẩn"
+    HOA_TOC = 2, "Hỏa tốc"
+
+
+def priority_of(urgency: str) -> int:
+    """The :class:`Priority` of a document's urgency (``documents.models.Urgency`` value)."""
+    return {"hoa_toc": Priority.HOA_TOC, "thuong_khan": Priority.THUONG_KHAN}.get(urgency, Priority.NORMAL)
 
 
 class DeliveryChannel(models.TextChoices):
@@ -57,8 +83,14 @@ D = DeliveryStatus
 class Delivery(ConcurrentTransitionMixin, models.Model):
     """The copy of an issued document at one recipient unit, and how far that unit has got with it."""
 
+    #: The outgoing process that sent it; null for a document registered from outside the system.
     dispatch = models.ForeignKey(
-        "workflows.Dispatch", verbose_name="văn bản đi", on_delete=models.PROTECT, related_name="deliveries"
+        "workflows.Dispatch",
+        verbose_name="văn bản đi",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
     )
     document = models.ForeignKey(Document, verbose_name="văn bản", on_delete=models.PROTECT, related_name="deliveries")
     recipient = models.ForeignKey(Unit, verbose_name="đơn vị nhận", on_delete=models.PROTECT, related_name="deliveries")
@@ -70,6 +102,53 @@ class Delivery(ConcurrentTransitionMixin, models.Model):
         "self", verbose_name="chuyển tiếp từ", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     arrived_at = models.DateTimeField("đến lúc")
+    #: Copied from the document's urgency when the row is made, so lists sort on one indexed column.
+    priority = models.PositiveSmallIntegerField("độ ưu tiên", choices=Priority.choices, default=Priority.NORMAL)
+    #: The identifier of the message it came in (edXML message id, e-mail Message-ID); for duplicate warnings.
+    external_id = models.CharField("mã thông điệp", max_length=255, blank=True, default="", db_default="")
+
+    # Registration (vào sổ): the số đến of the receiving agency's incoming register for the year.
+    register = models.ForeignKey(
+        Register,
+        verbose_name="sổ văn bản đến",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+    )
+    incoming_number = models.PositiveIntegerField("số đến", null=True, blank=True)
+    registered_at = models.DateTimeField("vào sổ lúc", null=True, blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người vào sổ",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    routed_at = models.DateTimeField("phân phối lúc", null=True, blank=True)
+    #: The deadline of the lead assignment (hạn giải quyết), kept here for overdue lists and roll-ups.
+    due_on = models.DateField("hạn giải quyết", null=True, blank=True)
+    completed_at = models.DateTimeField("hoàn thành lúc", null=True, blank=True)
+    #: A principal's or leader's "đã nhận" on a directive: irrevocable, shown to the sender.
+    acknowledged_at = models.DateTimeField("xác nhận đã nhận lúc", null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người xác nhận",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    #: The reply (văn bản trả lời) this unit drafted to it; issuing that reply completes the delivery.
+    reply = models.ForeignKey(
+        Document,
+        verbose_name="văn bản trả lời",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replied_deliveries",
+    )
 
     class Meta:
         verbose_name = "văn bản đến"
@@ -84,10 +163,40 @@ class Delivery(ConcurrentTransitionMixin, models.Model):
             models.CheckConstraint(condition=Q(status__in=D.values), name="wf_delivery_status_valid"),
             models.CheckConstraint(condition=Q(channel__in=DeliveryChannel.values), name="wf_delivery_channel_valid"),
             models.CheckConstraint(condition=Q(purpose__in=RecipientPurpose.values), name="wf_delivery_purpose_valid"),
+            models.CheckConstraint(condition=Q(priority__in=Priority.values), name="wf_delivery_priority_valid"),
+            models.UniqueConstraint(
+                fields=["register", "incoming_number"],
+                condition=Q(register__isnull=False),
+                name="wf_delivery_incoming_number_once",
+                violation_error_message="Số đến này đã được cấp trong sổ.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(register__isnull=True) & Q(incoming_number__isnull=True) & Q(registered_at__isnull=True))
+                | (Q(register__isnull=False) & Q(incoming_number__gte=1) & Q(registered_at__isnull=False)),
+                name="wf_delivery_registration_whole",
+            ),
+            models.CheckConstraint(
+                condition=Q(dispatch__isnull=False) | Q(parent__isnull=True),
+                name="wf_delivery_forwarded_has_dispatch",
+            ),
         ]
         indexes = [
             models.Index(fields=["dispatch", "status"], name="wf_delivery_dispatch_status"),
             models.Index(fields=["recipient", "-arrived_at"], name="wf_delivery_unit_recent"),
+            # The clerk's inbox: a unit's unregistered mail, urgent first, newest first. Partial, so it
+            # stays as small as the backlog however many million rows the table holds.
+            models.Index(
+                fields=["recipient", "-priority", "-arrived_at", "-id"],
+                condition=Q(status="arrived"),
+                name="wf_delivery_unit_unregistered",
+            ),
+            models.Index(fields=["recipient", "status", "-priority", "-arrived_at"], name="wf_delivery_unit_status"),
+            models.Index(fields=["parent", "status"], name="wf_delivery_parent_status"),
+            models.Index(
+                fields=["due_on"],
+                condition=Q(status__in=["registered", "routed", "in_progress"]),
+                name="wf_delivery_open_due",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -97,11 +206,83 @@ class Delivery(ConcurrentTransitionMixin, models.Model):
     def edxml_code(self) -> str:
         return EDXML_CODES[self.status]
 
+    @property
+    def is_registered(self) -> bool:
+        return self.incoming_number is not None
+
+    @property
+    def is_actionable(self) -> bool:
+        """Whether the recipient may still act on it (not rejected, recalled, completed or awaiting a recall answer)."""
+        return self.status not in FROZEN_STATUSES | {D.COMPLETED, D.RECALL_REQUESTED}
+
+    # The recipient's clerk -------------------------------------------------------------------
+
+    @transition(field=status, source=D.ARRIVED, target=D.REJECTED)
+    def reject(self) -> None:
+        """Sent back to the sender (02): wrong address, illegible, incomplete. The reason is in the log."""
+
     @transition(
-        field=status, source=[D.ARRIVED, D.REJECTED, D.REGISTERED, D.ROUTED, D.IN_PROGRESS], target=D.RECALL_REQUESTED
+        field=status,
+        source=[D.ARRIVED, D.RECALL_REFUSED],
+        target=D.REGISTERED,
+        conditions=[lambda d: d.incoming_number is None],
+    )
+    def register_incoming(self, *, register: Register, number: int, at, by) -> None:
+        """Received and registered (03) with a số đến of ``register``."""
+        self.register = register
+        self.incoming_number = number
+        self.registered_at = at
+        self.registered_by = by
+
+    # The recipient's leader and handlers ----------------------------------------------------
+
+    @transition(
+        field=status,
+        source=[D.REGISTERED, D.RECALL_REFUSED],
+        target=D.ROUTED,
+        conditions=[lambda d: d.incoming_number is not None and d.routed_at is None],
+    )
+    def route(self, *, at, due_on) -> None:
+        """Routed by a leader (04): the routing slip and its assignments are written beside it."""
+        self.routed_at = at
+        self.due_on = due_on
+
+    @transition(
+        field=status,
+        source=[D.ROUTED, D.RECALL_REFUSED],
+        target=D.IN_PROGRESS,
+        conditions=[lambda d: d.routed_at is not None and d.completed_at is None],
+    )
+    def start(self) -> None:
+        """In progress (05): the lead began work on it."""
+
+    @transition(
+        field=status,
+        source=[D.REGISTERED, D.ROUTED, D.IN_PROGRESS, D.RECALL_REFUSED],
+        target=D.COMPLETED,
+        conditions=[lambda d: d.incoming_number is not None and d.completed_at is None],
+    )
+    def complete(self, *, at) -> None:
+        """Completed (06): the lead finished, a reply was issued, or a leader filed it (lưu, để biết)."""
+        self.completed_at = at
+
+    # Recall -----------------------------------------------------------------------------------
+
+    @transition(
+        field=status,
+        source=[D.ARRIVED, D.REJECTED, D.REGISTERED, D.ROUTED, D.IN_PROGRESS, D.RECALL_REFUSED],
+        target=D.RECALL_REQUESTED,
     )
     def request_recall(self) -> None:
         """The sender asks for the copy back (13); the recipient accepts (15) or refuses (16) later."""
+
+    @transition(field=status, source=D.RECALL_REQUESTED, target=D.RECALLED)
+    def accept_recall(self) -> None:
+        """Recall accepted (15): the copy is frozen, kept for the record, no longer actionable."""
+
+    @transition(field=status, source=D.RECALL_REQUESTED, target=D.RECALL_REFUSED)
+    def refuse_recall(self) -> None:
+        """Recall refused (16), with a reason in the log; the recipient carries on from where it was."""
 
 
 class DeliveryTransition(models.Model):
