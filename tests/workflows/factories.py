@@ -119,3 +119,57 @@ def make_sealed(
 
 def make_recipient(*, agency: Agency, enrolled: bool = True, **fields) -> Unit:
     return make_unit(kind=UnitKind.DISTRICT_OFFICE, parent=agency.department, enrolled=enrolled, **fields)
+
+
+@dataclass
+class Office:
+    """A receiving unit with its people: a district office (or any unit) with a division-like team.
+
+    ``unit`` receives; ``clerk`` registers; ``leader`` routes; ``officers`` process. ``schools`` are
+    units under it (for forwarding), each with a ``principal`` in ``principals[i]``.
+    """
+
+    unit: Unit
+    clerk: object
+    leader: object
+    deputy: object
+    officers: list
+    schools: list
+    principals: list
+
+
+def make_office(*, agency: Agency, officers: int = 2, schools: int = 0, enrolled: bool = True) -> Office:
+    """A Phòng GDĐT under ``agency.department`` with a clerk, a leader, a deputy, officers and schools."""
+    unit = make_recipient(agency=agency, enrolled=enrolled)
+    office = Office(unit, make_user(), make_user(), make_user(), [make_user() for _ in range(officers)], [], [])
+    make_membership(user=office.clerk, unit=unit, role=Role.CLERK)
+    make_membership(user=office.leader, unit=unit, role=Role.LEADER)
+    make_membership(user=office.deputy, unit=unit, role=Role.DEPUTY)
+    for officer in office.officers:
+        make_membership(user=officer, unit=unit, role=Role.OFFICER)
+    for i in range(schools):
+        school = make_unit(
+            kind=UnitKind.SCHOOL,
+            school_level=SchoolLevel.THCS if i % 2 else SchoolLevel.TIEU_HOC,
+            parent=unit,
+            enrolled=True,
+        )
+        principal = make_user()
+        make_membership(user=principal, unit=school, role=Role.PRINCIPAL)
+        office.schools.append(school)
+        office.principals.append(principal)
+    return office
+
+
+def make_arrived(
+    agency: Agency, *recipients: Unit, urgency: str = "", summary: str = "V/v triển khai văn phòng điện tử"
+):
+    """Issue a sealed dispatch of ``agency`` to ``recipients`` through the real action; its deliveries, by unit."""
+    from workflows.actions.issue import do_issue_dispatch
+
+    dispatch = make_sealed(agency, recipients=recipients, summary=summary)
+    if urgency:
+        Document.objects.filter(pk=dispatch.document_id).update(urgency=urgency)
+    do_issue_dispatch(dispatch, acting_user=agency.clerk)
+    by_unit = {d.recipient_id: d for d in dispatch.deliveries.select_related("document", "recipient")}
+    return [by_unit[u.pk] for u in recipients]
