@@ -48,7 +48,7 @@ from documents.models import (
 from documents.selectors import snapshot_of
 from journal import events
 from journal.audit import record
-from journal.errors import Conflict, Forbidden, InvalidInput
+from journal.errors import Conflict, Forbidden, InvalidInput, TransactionRequired
 from organizations.models import DistributionList, Role, Unit, UnitKind
 from organizations.selectors import roles_in
 
@@ -130,23 +130,35 @@ def do_create_draft(*, acting_user, unit: Unit, data: DraftInput) -> Document:
     """Start a draft in ``unit`` (the drafter's division or school); it becomes version 1."""
     check_not_secret(data.secrecy)
     with transaction.atomic(durable=True):
-        unit = Unit.objects.get(pk=unit.pk)
-        _check_may_draft(acting_user, unit)
-        values, children = _clean(data, drafting_unit=unit, current_type_id=None)
-        document = Document(**values, drafting_unit=unit, issuer=unit.issuing_agency, created_by=acting_user)
-        document.full_clean()
-        document.save()
-        _save_children(document, children)
-        version = _write_version(document, acting_user=acting_user, comment=data.comment)
-        events.publish("document.drafted", document_id=document.pk)
-        record(
-            actor=acting_user,
-            verb="documents.draft.created",
-            target=document,
-            unit=unit,
-            data={"version": version.number, "document_type": document.document_type_id},
-        )
-        return document
+        return create_draft(acting_user=acting_user, unit=Unit.objects.get(pk=unit.pk), data=data)
+
+
+def create_draft(*, acting_user, unit: Unit, data: DraftInput, audit_data: dict | None = None) -> Document:
+    """The body of :func:`do_create_draft`, for an action of a higher app that starts a draft in its own transaction.
+
+    A reply to an incoming document is such a case: the draft and the delivery's link to it must
+    commit together. Checks the drafter's right, writes version 1, publishes ``document.drafted``
+    and the audit row (``audit_data`` added to it).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise TransactionRequired("documents.actions.drafts.create_draft() must run inside the caller's transaction.")
+    check_not_secret(data.secrecy)
+    _check_may_draft(acting_user, unit)
+    values, children = _clean(data, drafting_unit=unit, current_type_id=None)
+    document = Document(**values, drafting_unit=unit, issuer=unit.issuing_agency, created_by=acting_user)
+    document.full_clean()
+    document.save()
+    _save_children(document, children)
+    version = _write_version(document, acting_user=acting_user, comment=data.comment)
+    events.publish("document.drafted", document_id=document.pk)
+    record(
+        actor=acting_user,
+        verb="documents.draft.created",
+        target=document,
+        unit=unit,
+        data={"version": version.number, "document_type": document.document_type_id, **(audit_data or {})},
+    )
+    return document
 
 
 def do_update_draft(document: Document, *, acting_user, data: DraftInput, expected_version: int) -> Document:

@@ -21,7 +21,17 @@ from openpyxl.utils import get_column_letter
 from documents.selectors import OutgoingRegisterRow
 from organizations.models import Unit
 
-__all__ = ["COLUMNS", "HEADING", "render_register_pdf", "render_register_xlsx"]
+__all__ = [
+    "COLUMNS",
+    "HEADING",
+    "Column",
+    "render_print_pdf",
+    "render_register_pdf",
+    "render_register_xlsx",
+    "start_register_sheet",
+    "workbook_bytes",
+    "write_register_row",
+]
 
 HEADING = "SỔ ĐĂNG KÝ VĂN BẢN ĐI"
 TEMPLATE = "print/register_outgoing.html"
@@ -55,23 +65,22 @@ _FACES = ("regular", "bold", "italic", "bolditalic")
 
 def render_register_pdf(rows: Sequence[OutgoingRegisterRow], *, unit: Unit, year: int) -> bytes:
     """The register of ``unit`` (its issuing agency's name heads it) for ``year``, as a PDF."""
+    context = {"rows": rows, "unit_name": unit.issuing_agency.name, "year": year, "columns": COLUMNS}
+    return render_print_pdf(TEMPLATE, context)
+
+
+def render_print_pdf(template: str, context: dict) -> bytes:
+    """A print template (``templates/print/``) to PDF, with the Termes faces as ``fonts`` in its context.
+
+    Shared by every register and slip, so all print in the same embedded faces.
+    """
     import weasyprint  # only the processes that print pay WeasyPrint's import
 
     # One font configuration per thread, shared with the document renderer: building one is costly.
     from documents.rendering.pdf import BASE_URL, FONT_DIR, font_config
 
     fonts = {face: (FONT_DIR / f"texgyretermes-{face}.otf").as_uri() for face in _FACES}
-
-    html = render_to_string(
-        TEMPLATE,
-        {
-            "rows": rows,
-            "unit_name": unit.issuing_agency.name,
-            "year": year,
-            "columns": COLUMNS,
-            "fonts": fonts,
-        },
-    )
+    html = render_to_string(template, {**context, "fonts": fonts})
     return weasyprint.HTML(string=html, base_url=BASE_URL).write_pdf(font_config=font_config())
 
 
@@ -80,31 +89,9 @@ def render_register_xlsx(rows: Sequence[OutgoingRegisterRow], *, unit: Unit, yea
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"Sổ VB đi {year}"
-    last = get_column_letter(len(COLUMNS))
-    sheet["A1"] = unit.issuing_agency.name.upper()
-    sheet["A1"].font = Font(bold=True)
-    sheet["A2"] = HEADING
-    sheet["A3"] = f"Năm {year}"
-    for cell, size in (("A2", 14), ("A3", 12)):
-        sheet.merge_cells(f"{cell}:{last}{cell[1:]}")
-        sheet[cell].font = Font(bold=cell == "A2", size=size)
-        sheet[cell].alignment = Alignment(horizontal="center")
-
-    header_row = 5
-    thin = Side(style="thin")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for index, column in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=header_row, column=index, value=column.title)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
-        cell.border = border
-        sheet.column_dimensions[get_column_letter(index)].width = column.width_xlsx
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
-    sheet.print_title_rows = f"{header_row}:{header_row}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-
+    header_row = start_register_sheet(
+        sheet, agency_name=unit.issuing_agency.name, heading=HEADING, subheading=f"Năm {year}", columns=COLUMNS
+    )
     for offset, row in enumerate(rows, start=1):
         values = (
             row.symbol,
@@ -118,13 +105,56 @@ def render_register_xlsx(rows: Sequence[OutgoingRegisterRow], *, unit: Unit, yea
             row.received_by,
             row.note,
         )
-        for index, value in enumerate(values, start=1):
-            cell = sheet.cell(row=header_row + offset, column=index, value=value)
-            cell.alignment = wrap
-            cell.border = border
-            if isinstance(value, datetime.date):
-                cell.number_format = _DATE_FORMAT
+        write_register_row(sheet, header_row + offset, values)
+    return workbook_bytes(workbook)
 
+
+_THIN = Side(style="thin")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def start_register_sheet(sheet, *, agency_name: str, heading: str, subheading: str, columns: Sequence[Column]) -> int:
+    """The title block (agency, heading, year or period) and the bold header row; returns the header's row.
+
+    Shared by every register export so the books look alike: landscape A4, the header repeated on
+    each printed page and frozen on screen.
+    """
+    last = get_column_letter(len(columns))
+    sheet["A1"] = agency_name.upper()
+    sheet["A1"].font = Font(bold=True)
+    sheet["A2"] = heading
+    sheet["A3"] = subheading
+    for cell, size in (("A2", 14), ("A3", 12)):
+        sheet.merge_cells(f"{cell}:{last}{cell[1:]}")
+        sheet[cell].font = Font(bold=cell == "A2", size=size)
+        sheet[cell].alignment = Alignment(horizontal="center")
+
+    header_row = 5
+    for index, column in enumerate(columns, start=1):
+        cell = sheet.cell(row=header_row, column=index, value=column.title)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+        cell.border = _BORDER
+        sheet.column_dimensions[get_column_letter(index)].width = column.width_xlsx
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    return header_row
+
+
+def write_register_row(sheet, row: int, values: Sequence[object]) -> None:
+    """One bordered, wrapped line; dates stay real dates (shown dd/mm/yyyy) so they sort and filter."""
+    for index, value in enumerate(values, start=1):
+        cell = sheet.cell(row=row, column=index, value=value)
+        cell.alignment = _WRAP
+        cell.border = _BORDER
+        if isinstance(value, datetime.date):
+            cell.number_format = _DATE_FORMAT
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

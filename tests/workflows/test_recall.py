@@ -3,7 +3,6 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django_tasks_db.models import DBTaskResult
 
 from journal import events
 from journal.errors import Conflict, Forbidden, InvalidInput
@@ -48,8 +47,7 @@ def test_recall_asks_back_every_open_delivery_and_logs_it():
         assert set(logs.values_list("comment", flat=True)) == {"Sai số liệu ở phụ lục 2."}
         audit = AuditEvent.objects.get(verb="workflows.dispatch.recall")
         assert audit.data["deliveries"] == 3 and audit.data["reason"] == "Sai số liệu ở phụ lục 2."
-        kinds = DBTaskResult.objects.filter(args_kwargs__kwargs__kind="dispatch.recalled")
-        assert [row.args_kwargs["kwargs"]["ids"] for row in kinds] == [{"dispatch_id": d.pk}]
+        assert handlers.queued("dispatch.recalled") == [{"dispatch_id": d.pk}]
         assert tracking_summary(dispatch=d)["by_edxml_code"] == {
             "01": 0, "02": 0, "03": 0, "04": 0, "05": 0, "06": 1, "13": 3, "15": 0, "16": 0
         }  # fmt: skip

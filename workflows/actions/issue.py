@@ -32,6 +32,7 @@ from organizations.groups import group_name
 from organizations.models import Role, UnitGroup
 from organizations.selectors import resolve_distribution_list, roles_in
 from workflows.actions.dispatches import _log, reread_for, save_moved
+from workflows.actions.replies import complete_replied_deliveries
 from workflows.models import (
     Delivery,
     DeliveryChannel,
@@ -141,6 +142,7 @@ def do_issue_dispatch(dispatch: Dispatch, *, acting_user) -> Dispatch:
 
         paper = sum(1 for _, enrolled in recipients.values() if not enrolled)
         events.publish("dispatch.issued", dispatch_id=current.pk)
+        complete_replied_deliveries(document, actor=acting_user, at=at)
         record(
             actor=acting_user,
             verb="workflows.dispatch.issue",
@@ -252,8 +254,13 @@ def _log_deliveries(dispatch: Dispatch, *, name: str, to_status: str, actor, at,
         )
 
 
-def _grant_view(dispatch: Dispatch, unit_ids: list[int]) -> None:
-    """``view_document`` on the document for each unit's group: a fixed number of statements for any count."""
+def _grant_view(source, unit_ids: list[int]) -> None:
+    """``view_document`` on a document for each unit's group: a fixed number of statements for any count.
+
+    ``source`` is the dispatch being issued (a :class:`Dispatch`: its document), or — for forwarding and
+    external documents, which have no dispatch of their own to hang it on — a document or a document id.
+    """
+    document_id = source.document_id if isinstance(source, Dispatch) else getattr(source, "pk", source)
     links = dict(UnitGroup.objects.filter(unit_id__in=unit_ids, role="").values_list("unit_id", "group_id"))
     missing = [uid for uid in unit_ids if uid not in links]
     if missing:
@@ -270,6 +277,6 @@ def _grant_view(dispatch: Dispatch, unit_ids: list[int]) -> None:
     _insert_rows(
         DocumentGroupObjectPermission,
         ["permission", "group", "content_object"],
-        [(permission.pk, group_id, dispatch.document_id) for group_id in sorted(set(links.values()))],
+        [(permission.pk, group_id, document_id) for group_id in sorted(set(links.values()))],
         ignore_conflicts=True,
     )

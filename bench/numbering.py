@@ -1,0 +1,193 @@
+"""Numbering benchmark: 8 processes × 500 registrations into ONE unit's incoming register, on PostgreSQL.
+
+Every registration is a real :func:`workflows.actions.incoming.do_register_delivery` (duplicate check,
+row lock, number, transition, log row, event, audit row) in its own durable transaction, on its own
+arrived delivery; all 4000 queue on the same register row and the same audit chain head, which is the
+worst case of a busy office's clerks at the start of a working day. The deliveries are made beforehand
+with a few bulk inserts (documents from outside the system, so no dispatch fan-out is timed).
+
+Prints one JSON line, ``per_second`` being registrations per second of wall time from the moment all
+processes start together until the last one finishes; ``gaps`` and ``duplicates`` count holes and
+repeats in the numbers handed out (both must be 0: the exit status is non-zero otherwise). Target:
+per_second ≥ 400. Uses a scratch database (see ``bench/_postgres.py``); with no PostgreSQL, a line
+saying "skipped" and why.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _postgres import PostgresUnavailable, scratch_database  # noqa: E402
+
+PROCESSES = 8
+PER_PROCESS = 500
+
+
+def main() -> int:
+    # ``--processes N --per-process M`` for profiling runs; the figure reported is the default 8 × 500.
+    args = dict(zip(sys.argv[1::2], sys.argv[2::2], strict=False))
+    processes = int(args.get("--processes", PROCESSES))
+    per_process = int(args.get("--per-process", PER_PROCESS))
+    with tempfile.TemporaryDirectory(prefix="ioffice-bench-numbering-") as var_dir:
+        os.environ["IOFFICE_VAR_DIR"] = var_dir
+        os.environ["DJANGO_SETTINGS_MODULE"] = "ioffice.settings"
+        sys.path.insert(0, str(ROOT))
+        try:
+            with scratch_database(f"ioffice_bench_numbering_{os.getpid()}") as url:
+                os.environ["IOFFICE_DATABASE_URL"] = url
+                return run(processes, per_process)
+        except PostgresUnavailable as exc:
+            print(json.dumps({"bench": "numbering", "db": "postgresql", "skipped": str(exc)}))
+            return 0
+
+
+def run(processes: int, per_process: int) -> int:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connections
+
+    call_command("migrate", verbosity=0, interactive=False)
+    clerk_id, batches = prepare(processes, per_process)
+    connections.close_all()  # the workers open their own; nothing is shared across the fork
+
+    spawn = multiprocessing.get_context("spawn")
+    start = spawn.Barrier(processes + 1)
+    results = spawn.Queue()
+    workers = [spawn.Process(target=register_all, args=(clerk_id, ids, start, results)) for ids in batches]
+    for worker in workers:
+        worker.start()
+    start.wait(timeout=120)
+    began = time.perf_counter()
+    outcomes = [results.get(timeout=600) for _ in workers]
+    elapsed = time.perf_counter() - began
+    for worker in workers:
+        worker.join(timeout=60)
+    failures = [o for o in outcomes if isinstance(o, str)]
+    if failures:
+        print(json.dumps({"bench": "numbering", "db": "postgresql", "error": failures[0]}))
+        return 1
+
+    gaps, duplicates, registered = check_numbers()
+    total = processes * per_process
+    print(
+        json.dumps(
+            {
+                "bench": "numbering",
+                "db": "postgresql",
+                "processes": processes,
+                "registrations": registered,
+                "per_second": round(registered / elapsed, 1),
+                "gaps": gaps,
+                "duplicates": duplicates,
+            }
+        ),
+        flush=True,
+    )
+    return 0 if gaps == 0 and duplicates == 0 and registered == total else 1
+
+
+def prepare(processes: int, per_process: int) -> tuple[int, list[list[int]]]:
+    """One office with a clerk and ``processes × per_process`` arrived deliveries, in a few bulk inserts."""
+    from django.utils import timezone
+
+    from documents.models import Document
+    from tests.documents.factories import document_type
+    from tests.organizations.factories import make_unit
+    from tests.workflows.factories import make_agency, make_office
+    from workflows.models import Delivery, DeliveryChannel
+
+    agency = make_agency()
+    office = make_office(agency=agency, officers=0)
+    issuer = make_unit(kind="external", name="UBND tỉnh", enrolled=False)
+    kind = document_type(name="Công văn")
+    today = timezone.localdate()
+    now = timezone.now()
+    total = processes * per_process
+    documents = Document.objects.bulk_create(
+        [
+            Document(
+                document_type=kind,
+                issuer=issuer,
+                drafting_unit=issuer,
+                created_by=office.clerk,
+                summary=f"V/v thử số đến {i}",
+                number=i + 1,
+                symbol=f"{i + 1}/UBND-VX",
+                issued_on=today,
+                external=True,
+            )
+            for i in range(total)
+        ],
+        batch_size=1000,
+    )
+    deliveries = Delivery.objects.bulk_create(
+        [
+            Delivery(
+                document=document,
+                recipient=office.unit,
+                purpose="thuc_hien",
+                channel=DeliveryChannel.ELECTRONIC,
+                arrived_at=now,
+            )
+            for document in documents
+        ],
+        batch_size=1000,
+    )
+    ids = [d.pk for d in deliveries]
+    return office.clerk.pk, [ids[i::processes] for i in range(processes)]
+
+
+def register_all(clerk_id: int, ids: list[int], start, results) -> None:
+    """One clerk's process: wait for the others, then register each delivery in its own action."""
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from workflows.actions.incoming import do_register_delivery
+
+    clerk = get_user_model().objects.get(pk=clerk_id)
+    connection.ensure_connection()
+    try:
+        start.wait(timeout=120)
+        for pk in ids:
+            do_register_delivery(pk, acting_user=clerk)
+    except Exception as exc:  # reported to the parent, which prints it and fails
+        results.put(f"{type(exc).__name__}: {exc}")
+        return
+    results.put(len(ids))
+
+
+def check_numbers() -> tuple[int, int, int]:
+    """Holes and repeats in the office's số đến, and how many deliveries were registered."""
+    from django.db.models import Count
+
+    from workflows.models import Delivery
+
+    numbers = list(
+        Delivery.objects.filter(incoming_number__isnull=False)
+        .values("register_id", "incoming_number")
+        .annotate(n=Count("id"))
+        .values_list("incoming_number", "n")
+    )
+    duplicates = sum(n - 1 for _, n in numbers)
+    distinct = sorted(number for number, _ in numbers)
+    gaps = (distinct[-1] - len(distinct)) if distinct else 0
+    return gaps, duplicates, sum(n for _, n in numbers)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
