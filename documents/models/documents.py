@@ -160,7 +160,11 @@ class Document(models.Model):
         verbose_name = "văn bản"
         verbose_name_plural = "văn bản"
         ordering = ["-updated_at", "-pk"]
-        indexes = [models.Index(fields=["created_by", "-updated_at"], name="doc_document_creator_recent")]
+        indexes = [
+            models.Index(fields=["created_by", "-updated_at"], name="doc_document_creator_recent"),
+            # An issuer's document by its "số, ký hiệu": how a clerk's duplicate warning finds it.
+            models.Index(fields=["issuer", "symbol"], name="doc_document_issuer_symbol"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(urgency__in=Urgency.values), name="doc_document_urgency_valid"),
             models.CheckConstraint(

@@ -75,10 +75,19 @@ def may_route(user, unit) -> bool:
     return holds_authority(user=user, unit=unit, authority="route")
 
 
-def reread_delivery(delivery: Delivery | int, name: str, *, lock: bool = False) -> Delivery:
-    """The delivery read afresh, or 409 ``illegal_transition`` if transition ``name`` cannot fire now."""
+#: What a step usually reads beside the delivery: enough to check rights and to name it in messages.
+DEFAULT_RELATED = ("document__issuer", "document__document_type", "recipient", "dispatch")
+
+
+def reread_delivery(
+    delivery: Delivery | int, name: str, *, lock: bool = False, related: tuple[str, ...] = DEFAULT_RELATED
+) -> Delivery:
+    """The delivery read afresh, or 409 ``illegal_transition`` if transition ``name`` cannot fire now.
+
+    ``related`` narrows the joins for a hot path (registration reads only what it checks).
+    """
     pk = delivery if isinstance(delivery, int) else delivery.pk
-    qs = Delivery.objects.select_related("document__issuer", "document__document_type", "recipient", "dispatch")
+    qs = Delivery.objects.select_related(*related)
     if lock:
         qs = qs.select_for_update(of=("self",))
     current = qs.get(pk=pk)
@@ -94,10 +103,13 @@ def reread_delivery(delivery: Delivery | int, name: str, *, lock: bool = False) 
     return current
 
 
-def save_delivery(delivery: Delivery) -> None:
-    """Save a moved delivery under its optimistic lock; someone else's earlier move is a 409."""
+def save_delivery(delivery: Delivery, *, fields: list[str] | None = None) -> None:
+    """Save a moved delivery under its optimistic lock; someone else's earlier move is a 409.
+
+    ``fields`` limits the UPDATE to the columns the step changed (the status is always among them).
+    """
     try:
-        delivery.save()
+        delivery.save(update_fields=None if fields is None else sorted({"status", *fields}))
     except ConcurrentTransition as exc:
         raise Conflict(
             "Văn bản đến vừa được người khác xử lý; hãy tải lại.",

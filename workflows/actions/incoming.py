@@ -99,7 +99,7 @@ def do_register_delivery(
     """
     note = _clean_text(note)
     with transaction.atomic(durable=True):
-        current = reread_delivery(delivery, "register_incoming", lock=True)
+        current = reread_delivery(delivery, "register_incoming", lock=True, related=("document", "recipient"))
         from_status = current.status
         if not is_clerk_of(acting_user, current.recipient):
             raise Forbidden(
@@ -430,7 +430,7 @@ def _register(delivery: Delivery, *, acting_user, at: datetime.datetime) -> Regi
         year=taken.year,
     )
     delivery.register_incoming(register=register, number=taken.number, at=at, by=acting_user)
-    save_delivery(delivery)
+    save_delivery(delivery, fields=["register", "incoming_number", "registered_at", "registered_by", "arrived_at"])
     Delivery.register.field.delete_cached_value(delivery)  # a later delivery.register reads the whole row
     return register
 

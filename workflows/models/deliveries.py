@@ -193,6 +193,9 @@ class Delivery(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["recipient", "status", "-priority", "-arrived_at"], name="wf_delivery_unit_status"),
             models.Index(fields=["parent", "status"], name="wf_delivery_parent_status"),
             models.Index(
+                fields=["recipient", "external_id"], condition=~Q(external_id=""), name="wf_delivery_unit_message_id"
+            ),
+            models.Index(
                 fields=["due_on"],
                 condition=Q(status__in=["registered", "routed", "in_progress"]),
                 name="wf_delivery_open_due",
