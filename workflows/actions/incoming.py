@@ -430,7 +430,8 @@ def _register(delivery: Delivery, *, acting_user, at: datetime.datetime) -> Regi
         year=taken.year,
     )
     delivery.register_incoming(register=register, number=taken.number, at=at, by=acting_user)
-    save_delivery(delivery, fields=["register", "incoming_number", "registered_at", "registered_by", "arrived_at"])
+    changed = ["register", "incoming_number", "registered_at", "registered_by", "arrived_at"]
+    save_delivery(delivery, fields=changed if delivery.pk else None)  # an external document's row is new
     Delivery.register.field.delete_cached_value(delivery)  # a later delivery.register reads the whole row
     return register
 
