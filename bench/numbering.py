@@ -9,8 +9,16 @@ with a few bulk inserts (documents from outside the system, so no dispatch fan-o
 Prints one JSON line, ``per_second`` being registrations per second of wall time from the moment all
 processes start together until the last one finishes; ``gaps`` and ``duplicates`` count holes and
 repeats in the numbers handed out (both must be 0: the exit status is non-zero otherwise). Target:
-per_second ≥ 400. Uses a scratch database (see ``bench/_postgres.py``); with no PostgreSQL, a line
-saying "skipped" and why.
+per_second ≥ 400.
+
+Two more figures, for diagnosis, come from the same processes on fresh deliveries of the same register:
+``counter_only_per_second`` (``take_number`` and the delivery's number stamped, in a transaction: the
+numbering mechanism alone) and ``counter_and_audit_per_second`` (the same plus the audit row, which
+every action appends to the one hash chain). The gap between them and ``per_second`` is the rest of
+the action (rights, duplicate check, log row, event task), CPU that 8 processes share on the machine's
+cores while each transaction holds the register row.
+
+Uses a scratch database (see ``bench/_postgres.py``); with no PostgreSQL, a line saying "skipped" and why.
 """
 
 from __future__ import annotations
@@ -58,38 +66,32 @@ def run(processes: int, per_process: int) -> int:
     from django.db import connections
 
     call_command("migrate", verbosity=0, interactive=False)
-    clerk_id, batches = prepare(processes, per_process)
+    clerk_id, batches = prepare(processes, per_process * len(MODES))
     connections.close_all()  # the workers open their own; nothing is shared across the fork
 
-    spawn = multiprocessing.get_context("spawn")
-    start = spawn.Barrier(processes + 1)
-    results = spawn.Queue()
-    workers = [spawn.Process(target=register_all, args=(clerk_id, ids, start, results)) for ids in batches]
-    for worker in workers:
-        worker.start()
-    start.wait(timeout=120)
-    began = time.perf_counter()
-    outcomes = [results.get(timeout=600) for _ in workers]
-    elapsed = time.perf_counter() - began
-    for worker in workers:
-        worker.join(timeout=60)
-    failures = [o for o in outcomes if isinstance(o, str)]
-    if failures:
-        print(json.dumps({"bench": "numbering", "db": "postgresql", "error": failures[0]}))
-        return 1
+    rates = {}
+    for i, mode in enumerate(MODES):
+        share = [ids[i * per_process : (i + 1) * per_process] for ids in batches]
+        elapsed = timed_phase(mode, clerk_id, share)
+        if isinstance(elapsed, str):
+            print(json.dumps({"bench": "numbering", "db": "postgresql", "error": elapsed}))
+            return 1
+        rates[mode] = round(processes * per_process / elapsed, 1)
 
     gaps, duplicates, registered = check_numbers()
-    total = processes * per_process
+    total = processes * per_process * len(MODES)
     print(
         json.dumps(
             {
                 "bench": "numbering",
                 "db": "postgresql",
                 "processes": processes,
-                "registrations": registered,
-                "per_second": round(registered / elapsed, 1),
+                "registrations": registered // len(MODES),
+                "per_second": rates["action"],
                 "gaps": gaps,
                 "duplicates": duplicates,
+                "counter_only_per_second": rates["counter"],
+                "counter_and_audit_per_second": rates["counter_audit"],
             }
         ),
         flush=True,
@@ -148,8 +150,30 @@ def prepare(processes: int, per_process: int) -> tuple[int, list[list[int]]]:
     return office.clerk.pk, [ids[i::processes] for i in range(processes)]
 
 
-def register_all(clerk_id: int, ids: list[int], start, results) -> None:
-    """One clerk's process: wait for the others, then register each delivery in its own action."""
+#: The phases, in order: the real action (the figure), then the two diagnostic lean variants.
+MODES = ("action", "counter", "counter_audit")
+
+
+def timed_phase(mode: str, clerk_id: int, batches: list[list[int]]) -> float | str:
+    """Seconds from the moment all processes start ``mode`` together until the last finishes (or an error)."""
+    spawn = multiprocessing.get_context("spawn")
+    start = spawn.Barrier(len(batches) + 1)
+    results = spawn.Queue()
+    workers = [spawn.Process(target=register_all, args=(mode, clerk_id, ids, start, results)) for ids in batches]
+    for worker in workers:
+        worker.start()
+    start.wait(timeout=120)
+    began = time.perf_counter()
+    outcomes = [results.get(timeout=600) for _ in workers]
+    elapsed = time.perf_counter() - began
+    for worker in workers:
+        worker.join(timeout=60)
+    failures = [o for o in outcomes if isinstance(o, str)]
+    return failures[0] if failures else elapsed
+
+
+def register_all(mode: str, clerk_id: int, ids: list[int], start, results) -> None:
+    """One clerk's process: wait for the others, then register each delivery in its own transaction."""
     import django
 
     sys.path.insert(0, str(ROOT))
@@ -160,15 +184,49 @@ def register_all(clerk_id: int, ids: list[int], start, results) -> None:
     from workflows.actions.incoming import do_register_delivery
 
     clerk = get_user_model().objects.get(pk=clerk_id)
+    register = do_register_delivery if mode == "action" else _lean(mode, ids[0])
     connection.ensure_connection()
     try:
         start.wait(timeout=120)
         for pk in ids:
-            do_register_delivery(pk, acting_user=clerk)
+            register(pk, acting_user=clerk)
     except Exception as exc:  # reported to the parent, which prints it and fails
         results.put(f"{type(exc).__name__}: {exc}")
         return
     results.put(len(ids))
+
+
+def _lean(mode: str, any_id: int):
+    """The diagnostic variants: the number taken and stamped, with or without the audit row."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from documents.models import RegisterDirection
+    from documents.numbering import take_number
+    from journal.audit import record
+    from workflows.models import Delivery, DeliveryStatus
+
+    unit = Delivery.objects.select_related("recipient").get(pk=any_id).recipient
+
+    def register(pk: int, *, acting_user) -> None:
+        with transaction.atomic(durable=True):
+            taken = take_number(unit=unit, direction=RegisterDirection.INCOMING)
+            Delivery.objects.filter(pk=pk).update(
+                register_id=taken.register_id,
+                incoming_number=taken.number,
+                registered_at=timezone.now(),
+                status=DeliveryStatus.REGISTERED,
+            )
+            if mode == "counter_audit":
+                record(
+                    actor=acting_user,
+                    verb="workflows.delivery.registered",
+                    object_type="workflows.delivery",
+                    object_id=pk,
+                    data={"number": taken.number},
+                )
+
+    return register
 
 
 def check_numbers() -> tuple[int, int, int]:
