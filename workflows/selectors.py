@@ -60,15 +60,23 @@ _OVERSEEING_ROLES = (Role.LEADER, Role.DEPUTY, Role.CLERK)
 
 
 def deliveries_of(*, dispatch: Dispatch) -> QuerySet[Delivery]:
-    """Every recipient's copy of ``dispatch``, in unit tree order: the sender's tracking list."""
-    return Delivery.objects.filter(dispatch=dispatch).select_related("recipient").order_by("recipient__path", "pk")
+    """The copies ``dispatch`` sent itself (forwarded ones left out), in unit tree order: the sender's list.
+
+    What recipients forwarded down the tree is their own delivery; the sender sees it rolled up under
+    the forwarding unit (:func:`workflows.incoming_selectors.tracking_tree`).
+    """
+    return (
+        Delivery.objects.filter(dispatch=dispatch, parent__isnull=True)
+        .select_related("recipient")
+        .order_by("recipient__path", "pk")
+    )
 
 
 def tracking_summary(*, dispatch: Dispatch) -> dict:
-    """Counts per status (with the edXML code) and per channel, in one aggregate query."""
+    """Counts per status (with the edXML code) and per channel of the copies the dispatch sent, in one query."""
     counts = {f"s_{s}": Count("pk", filter=Q(status=s)) for s in DeliveryStatus.values}
     counts |= {f"c_{c}": Count("pk", filter=Q(channel=c)) for c in DeliveryChannel.values}
-    row = Delivery.objects.filter(dispatch=dispatch).aggregate(total=Count("pk"), **counts)
+    row = Delivery.objects.filter(dispatch=dispatch, parent__isnull=True).aggregate(total=Count("pk"), **counts)
     return {
         "total": row["total"],
         "by_status": {s: row[f"s_{s}"] for s in DeliveryStatus.values},
@@ -83,7 +91,7 @@ def paper_deliveries(*, dispatch: Dispatch) -> QuerySet:
     Units carry no postal address yet; the name, short name and directory code are what there is.
     """
     return (
-        Delivery.objects.filter(dispatch=dispatch, channel=DeliveryChannel.PAPER)
+        Delivery.objects.filter(dispatch=dispatch, parent__isnull=True, channel=DeliveryChannel.PAPER)
         .order_by("recipient__path", "pk")
         .values("pk", "purpose", unit_name=F("recipient__name"), unit_short_name=F("recipient__short_name"))
         .annotate(unit_code=F("recipient__code"))

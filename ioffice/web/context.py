@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
-from django.utils.functional import Promise
+from django.utils.functional import Promise, SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Role
+from workflows.notifications import unread_count
 
 
 @dataclass(frozen=True)
@@ -37,11 +39,28 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Chờ ký"), "queue-signature", roles=frozenset({Role.LEADER, Role.DEPUTY})),
     NavItem(_("Việc văn thư"), "queue-clerk", roles=frozenset({Role.CLERK})),
     NavItem(_("Văn bản đã phát hành"), "issued-list"),
+    # The incoming flow: each role's inbox, then the unit's whole list.
+    NavItem(_("Chờ vào sổ"), "incoming-to-register", roles=frozenset({Role.CLERK})),
+    NavItem(_("Chờ phân phối"), "incoming-to-route", roles=frozenset({Role.LEADER, Role.DEPUTY, Role.PRINCIPAL})),
+    NavItem(_("Việc được giao"), "my-assignments", roles=frozenset({Role.OFFICER, Role.LEADER, Role.DEPUTY})),
+    NavItem(
+        _("Chờ xác nhận đã nhận"),
+        "incoming-to-acknowledge",
+        roles=frozenset({Role.LEADER, Role.DEPUTY, Role.PRINCIPAL}),
+    ),
+    NavItem(_("Văn bản đến"), "incoming-list", roles=frozenset({Role.CLERK, Role.LEADER, Role.DEPUTY, Role.PRINCIPAL})),
     NavItem(
         _("Sổ văn bản đi"),
         "outgoing-register",
         roles=frozenset({Role.CLERK, Role.LEADER, Role.DEPUTY, Role.ARCHIVIST}),
     ),
+    # Sổ văn bản đến (with the follow-up book and the handling report) and the holiday calendar.
+    NavItem(
+        _("Sổ văn bản đến"),
+        "incoming-register",
+        roles=frozenset({Role.CLERK, Role.LEADER, Role.DEPUTY, Role.ARCHIVIST, Role.PRINCIPAL}),
+    ),
+    NavItem(_("Lịch nghỉ lễ"), "calendar-days", roles=frozenset({Role.ADMIN}), superuser=True),
     NavItem(_("Quản trị hệ thống"), "admin:index", staff=True),
     NavItem(_("Tài liệu API"), "api-docs", roles=frozenset({Role.ADMIN}), superuser=True),
 )
@@ -91,4 +110,8 @@ def shell(request: HttpRequest) -> dict:
         "other_memberships": [m for m in memberships if m != active],
         "nav_items": nav_items_for(request),
         "languages": languages(),
+        # Lazy: one COUNT, run only when a page shows the header (not for fragments), and at most once.
+        "unread_notifications": SimpleLazyObject(partial(unread_count, user))
+        if user is not None and user.is_authenticated
+        else 0,
     }

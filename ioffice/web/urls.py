@@ -2,7 +2,10 @@
 
 from django.urls import path
 
-from ioffice.web.views import auth, consultations, dispatches, drafts, home, registers
+from ioffice.web.views import auth, consultations, dispatches, drafts, home, incoming, registers
+from ioffice.web.views import calendar as calendar_views
+from ioffice.web.views import incoming_registers as books
+from ioffice.web.views import notifications as notification_views
 
 urlpatterns = [
     path("dang-nhap/", auth.LoginView.as_view(), name="login"),
@@ -38,4 +41,34 @@ urlpatterns = [
     path("so-van-ban-di/", registers.outgoing_register, name="outgoing-register"),
     path("so-van-ban-di/<int:year>.pdf", registers.outgoing_register_pdf, name="outgoing-register-pdf"),
     path("so-van-ban-di/<int:year>.xlsx", registers.outgoing_register_xlsx, name="outgoing-register-xlsx"),
+    # Văn bản đến: the inboxes of each role, the delivery page and its steps, the assignment steps,
+    # and registering a document that came from outside the system.
+    path("van-ban-den/", incoming.unit_list, name="incoming-list"),
+    path("van-ban-den/cho-vao-so/", incoming.to_register_list, name="incoming-to-register"),
+    path("van-ban-den/cho-phan-phoi/", incoming.to_route_list, name="incoming-to-route"),
+    path("van-ban-den/cho-xac-nhan/", incoming.to_acknowledge_list, name="incoming-to-acknowledge"),
+    path("van-ban-den/vao-so-ngoai/", incoming.register_external, name="incoming-register-external"),
+    path("van-ban-den/<int:pk>/", incoming.delivery_detail, name="delivery-detail"),
+    path("van-ban-den/<int:pk>/thao-tac/<slug:name>/", incoming.delivery_action, name="delivery-action"),
+    path("van-ban-den/<int:pk>/phieu-giai-quyet.pdf", incoming.routing_slip_pdf, name="delivery-routing-slip"),
+    path("van-ban-den/<int:pk>/tep/<int:attachment_id>/", incoming.attachment_download, name="delivery-attachment"),
+    path("phan-cong/", incoming.assignment_list, name="my-assignments"),
+    path("phan-cong/<int:pk>/thao-tac/<slug:name>/", incoming.assignment_action, name="assignment-action"),
+    # Sổ văn bản đến, sổ theo dõi giải quyết, báo cáo xử lý văn bản; thông báo; lịch nghỉ lễ, làm bù.
+    path("so-van-ban-den/", books.incoming_register, name="incoming-register"),
+    path("so-van-ban-den/<int:year>.pdf", books.incoming_register_pdf, name="incoming-register-pdf"),
+    path("so-van-ban-den/<int:year>.xlsx", books.incoming_register_xlsx, name="incoming-register-xlsx"),
+    path("so-theo-doi-van-ban-den/", books.followup_register, name="followup-register"),
+    path("so-theo-doi-van-ban-den/<int:year>.pdf", books.followup_register_pdf, name="followup-register-pdf"),
+    path("so-theo-doi-van-ban-den/<int:year>.xlsx", books.followup_register_xlsx, name="followup-register-xlsx"),
+    path("bao-cao-xu-ly-van-ban/", books.report, name="handling-report"),
+    path("bao-cao-xu-ly-van-ban.pdf", books.report_pdf, name="handling-report-pdf"),
+    path("bao-cao-xu-ly-van-ban.xlsx", books.report_xlsx, name="handling-report-xlsx"),
+    path("thong-bao/", notification_views.notification_list, name="notification-list"),
+    path("thong-bao/<int:pk>/mo/", notification_views.notification_open, name="notification-open"),
+    path("thong-bao/doc-het/", notification_views.notification_read_all, name="notification-read-all"),
+    path("thong-bao/tuy-chon/", notification_views.notification_preferences, name="notification-preferences"),
+    path("lich-nghi/", calendar_views.calendar_days, name="calendar-days"),
+    path("lich-nghi/them/", calendar_views.calendar_day_add, name="calendar-day-add"),
+    path("lich-nghi/<int:pk>/xoa/", calendar_views.calendar_day_remove, name="calendar-day-remove"),
 ]

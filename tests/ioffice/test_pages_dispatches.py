@@ -334,3 +334,110 @@ def test_the_document_page_consolidates_the_opinions(office, document):
     assert "Ý kiến khác: <strong>1</strong>" in html and "Chưa trả lời: <strong>1</strong>" in html
     assert "Bổ sung &lt;b&gt;lịch&lt;/b&gt; triển khai." in html  # escaped, never markup
     assert office.school.name in html
+
+
+# -- tracking: each recipient, the reply, and the schools a district office forwarded to ----------------
+
+
+def _recipient_row(html: str, delivery_id: int) -> str:
+    start = html.index(f'<tr id="recipient-{delivery_id}">')
+    return html[start : html.index("</tr>", start)]
+
+
+def timezone_local(moment):
+    from django.utils import timezone
+
+    return timezone.localtime(moment)
+
+
+def _seal_reply(document) -> Dispatch:
+    """Take a reply draft straight to sealed (the approval chain has its own tests above)."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    Document.objects.filter(pk=document.pk).update(
+        number=7, symbol="7/PGDĐT", issued_on=timezone.localdate(), locked=True
+    )
+    return Dispatch.objects.create(
+        document=document,
+        state=S.SEALED,
+        submitted_at=now,
+        approved_at=now,
+        signed_at=now,
+        numbered_at=now,
+        sealed_at=now,
+    )
+
+
+def test_tracking_shows_each_recipient_its_reply_and_the_forwarded_schools():
+    from tests.workflows import factories as wf
+    from workflows.actions import do_issue_dispatch
+    from workflows.actions.forward import do_forward_delivery
+    from workflows.actions.incoming import do_acknowledge_delivery, do_register_delivery
+    from workflows.actions.replies import do_start_reply
+    from workflows.models import Delivery, DeliveryTransition
+
+    sender = wf.make_agency()
+    phong = wf.make_office(agency=sender, schools=3)
+    other = wf.make_office(agency=sender)
+    to_phong, to_other = wf.make_arrived(sender, phong.unit, other.unit)
+    do_register_delivery(to_phong, acting_user=phong.clerk)
+    do_acknowledge_delivery(to_phong, acting_user=phong.leader)
+    kids = {
+        d.recipient_id: d
+        for d in Delivery.objects.filter(
+            pk__in=do_forward_delivery(to_phong, acting_user=phong.clerk, all_children=True)
+        )
+    }
+    first, second, _third = (kids[school.pk] for school in phong.schools)
+    do_register_delivery(first, acting_user=phong.principals[0])  # no clerk at the school: the principal
+    do_acknowledge_delivery(first, acting_user=phong.principals[0])
+    do_register_delivery(second, acting_user=phong.principals[1])
+    do_register_delivery(to_other, acting_user=other.clerk)
+    reply = do_start_reply(to_other, acting_user=other.officers[0])
+
+    client = client_for(sender.clerk)
+    url = reverse("dispatch-tracking", args=[to_phong.document_id])
+    html = client.get(url).content.decode()
+    # The counts per status and channel are the sender's own two copies; the forwarded ones roll up below.
+    assert "Mã edXML" in html and "<strong>2</strong>Đơn vị nhận" in html and "<strong>2</strong>Điện tử" in html
+    row = _recipient_row(html, to_phong.pk)
+    to_phong.refresh_from_db()
+    assert phong.unit.name in row and "Đã vào sổ" in row and "<td>03</td>" in row
+    assert f'<td class="num">{to_phong.incoming_number}</td>' in row
+    assert f"{timezone_local(to_phong.acknowledged_at):%H:%M %d/%m/%Y}" in row
+    last = DeliveryTransition.objects.filter(delivery=to_phong).latest("at", "pk")
+    assert f"<td>{last.actor.first_name}, {timezone_local(last.at):%H:%M %d/%m/%Y}</td>" in row
+    # The roll-up of the schools, expandable to list them; the schools are not direct recipients.
+    assert "<details>" in html
+    assert "Đã chuyển cho 3 đơn vị: 3 đã nhận, 2 đã vào sổ, 1 xác nhận đã nhận, 0 hoàn thành, 0 quá hạn" in html
+    for school in phong.schools:
+        assert school.name in html
+        assert f'<tr id="recipient-{kids[school.pk].pk}">' not in html
+    # A reply still in draft is not shown to the sender; once issued it links to its document page.
+    assert reverse("document-detail", args=[reply.pk]) not in _recipient_row(html, to_other.pk)
+    do_issue_dispatch(_seal_reply(reply), acting_user=other.clerk)
+    html = client.get(url).content.decode()
+    row = _recipient_row(html, to_other.pk)
+    assert f'<a href="{reverse("document-detail", args=[reply.pk])}">7/PGDĐT</a>' in row
+    assert "Hoàn thành" in row and "<td>06</td>" in row
+    assert client.get(reverse("document-detail", args=[reply.pk])).status_code == 200
+
+
+def test_tracking_costs_the_same_queries_for_2_or_8_recipients():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.workflows import factories as wf
+
+    sender = wf.make_agency()
+    client = client_for(sender.clerk)
+    counts = []
+    for n in (2, 8):
+        schools = wf.make_units(n, parent=sender.department)
+        document_id = wf.make_arrived(sender, *schools)[0].document_id
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("dispatch-tracking", args=[document_id]))
+        assert response.status_code == 200 and response.content.decode().count('<tr id="recipient-') == n
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -94,7 +94,13 @@ def test_only_administrators_edit():
     with pytest.raises(Forbidden):
         do_remove_calendar_day(day, acting_user=officer)
     ended = make_user()
-    make_membership(user=ended, unit=unit, role=Role.ADMIN, valid_until=datetime.date(2000, 1, 1))
+    make_membership(
+        user=ended,
+        unit=unit,
+        role=Role.ADMIN,
+        valid_from=datetime.date(1999, 1, 1),
+        valid_until=datetime.date(2000, 1, 1),
+    )
     assert not may_edit_calendar(ended)
     assert CalendarDay.objects.count() == 1
 

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import storages
+from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -28,6 +29,7 @@ from documents.rendering.docx import render_docx
 from documents.rendering.from_document import printable_for
 from documents.rendering.pdf import render_pdf
 from documents.selectors import versions_of
+from ioffice.web.context import display_name
 from ioffice.web.forms_documents import AttachmentForm, TransitionForm
 from ioffice.web.views.drafts import visible_document
 from journal.errors import InvalidInput, NotFound
@@ -38,7 +40,8 @@ from workflows import selectors as wf_selectors
 from workflows.actions.dispatches import REVIEWER_ROLES
 from workflows.actions.issue import RECALLER_ROLES
 from workflows.consultation_selectors import consultation_summary, consultations_of
-from workflows.models import Dispatch, DispatchState
+from workflows.incoming_selectors import recipient_status_log, tracking_tree
+from workflows.models import Delivery, DeliveryTransition, Dispatch, DispatchState
 from workflows.models.deliveries import EDXML_CODES, DeliveryChannel, DeliveryStatus
 
 S = DispatchState
@@ -337,9 +340,31 @@ def _issued_dispatch(request: HttpRequest, pk: int) -> tuple[Document, Dispatch]
 
 @login_required
 def dispatch_tracking(request: HttpRequest, pk: int) -> HttpResponse:
-    """Theo dõi văn bản đi: each recipient's status, counts per status, paper or electronic."""
+    """Theo dõi văn bản đi: counts per status and channel, then each direct recipient as the sender sees it.
+
+    Per recipient: its status (edXML code), who moved it last and when, its số đến, the "đã nhận",
+    the reply once issued, and — for a district office that forwarded — the roll-up of its schools with
+    the schools listed under a details/summary. A fixed number of queries whatever the recipient count.
+    """
     document, dispatch = _issued_dispatch(request, pk)
     summary = wf_selectors.tracking_summary(dispatch=dispatch)
+    tracks = tracking_tree(dispatch)
+    # The last step of each direct recipient's copy: the newest log row per delivery, in one query.
+    newest = DeliveryTransition.objects.filter(delivery=OuterRef("delivery")).order_by("-at", "-pk").values("pk")[:1]
+    last_steps = {
+        step.delivery_id: step
+        for step in recipient_status_log(dispatch).filter(delivery__parent__isnull=True, pk=Subquery(newest))
+    }
+    reply_ids = [t.delivery.reply_id for t in tracks if t.delivery.reply_id]
+    issued = Dispatch.objects.filter(document_id__in=reply_ids, issued_at__isnull=False)
+    issued_replies = set(issued.values_list("document_id", flat=True))
+    forwarded: dict[int, list] = {}
+    for child in (
+        Delivery.objects.filter(parent__dispatch=dispatch, parent__parent__isnull=True)
+        .select_related("recipient")
+        .order_by("recipient__path", "pk")
+    ):
+        forwarded.setdefault(child.parent_id, []).append(child)
     context = {
         "document": document,
         "dispatch": dispatch,
@@ -348,7 +373,19 @@ def dispatch_tracking(request: HttpRequest, pk: int) -> HttpResponse:
             (status.label, EDXML_CODES[status.value], summary["by_status"][status.value]) for status in DeliveryStatus
         ],
         "by_channel": [(channel.label, summary["by_channel"][channel.value]) for channel in DeliveryChannel],
-        "deliveries": wf_selectors.deliveries_of(dispatch=dispatch),
+        "recipients": [
+            {
+                "track": track,
+                "delivery": track.delivery,
+                "last_step": last_steps.get(track.delivery.pk),
+                "last_step_by": display_name(last_steps[track.delivery.pk].actor)
+                if track.delivery.pk in last_steps
+                else "",
+                "reply_issued": track.delivery.reply_id in issued_replies,
+                "schools": forwarded.get(track.delivery.pk, []),
+            }
+            for track in tracks
+        ],
     }
     return render(request, "dispatches/tracking.html", context)
 

@@ -1,8 +1,9 @@
 """The home page (trang chủ): one template per role of the active membership.
 
-Each template names the queues that person works from. The queues of the outgoing flow are filled
-here from the selectors of documents and workflows (a few newest rows and the total, with a link to
-the full list); the others say plainly that they are empty until their feature lands.
+Each template names the queues that person works from. The queues of the outgoing and incoming flows
+are filled here from the selectors of documents and workflows (a few rows and the total, with a link
+to the full list); the others say plainly that they are empty until their feature lands. Incoming
+queues are the active unit's, urgent mail first, as the inboxes are.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from django.urls import reverse
 
 from documents.selectors import drafts_of
 from organizations.models import Role
+from workflows.actions.delivery_steps import is_clerk_of
 from workflows.consultation_selectors import consultations_awaiting
-from workflows.models import DispatchState
+from workflows.incoming_selectors import my_assignments, to_acknowledge, to_register, to_route
+from workflows.models import AssignmentKind, AssignmentState, DispatchState
 from workflows.selectors import at_clerk_desk, awaiting_numbering, awaiting_review, awaiting_signature
 
 HOME_TEMPLATES: dict[str, str] = {
@@ -61,7 +64,7 @@ def _preview(queryset: QuerySet, url_name: str, *, document_of=lambda row: row.d
 
 
 def queues_for(request: HttpRequest) -> dict[str, QueuePreview]:
-    """The outgoing-flow queues of the active role, keyed by the slug the template uses."""
+    """The queues of the active role (outgoing and incoming), keyed by the slug the template uses."""
     membership = request.active_membership
     if membership is None:
         return {}
@@ -77,6 +80,32 @@ def queues_for(request: HttpRequest) -> dict[str, QueuePreview]:
         queues["outgoing_to_number"] = _preview(awaiting_numbering(user=user), "queue-clerk")
         queues["outgoing_to_seal"] = _preview(at_clerk_desk(user=user, state=DispatchState.NUMBERED), "queue-clerk")
         queues["outgoing_to_issue"] = _preview(at_clerk_desk(user=user, state=DispatchState.SEALED), "queue-clerk")
+    queues.update(_incoming_queues(user, membership))
+    return queues
+
+
+def _itself(row):
+    return row
+
+
+def _incoming_queues(user, membership) -> dict[str, QueuePreview]:
+    """The incoming-flow queues of the active role; each row is a delivery (văn bản đến)."""
+    unit, role = membership.unit, membership.role
+    queues: dict[str, QueuePreview] = {}
+    # A small school has no clerk: its principal registers what arrives (workflows' is_clerk_of).
+    if role == Role.CLERK or (role == Role.PRINCIPAL and is_clerk_of(user, unit)):
+        queues["incoming_to_register"] = _preview(to_register(user, unit), "incoming-to-register", document_of=_itself)
+    if role in (Role.LEADER, Role.DEPUTY, Role.PRINCIPAL):
+        queues["incoming_to_route"] = _preview(to_route(user, unit), "incoming-to-route", document_of=_itself)
+        queues["to_acknowledge"] = _preview(to_acknowledge(user, unit), "incoming-to-acknowledge", document_of=_itself)
+    if role in (Role.OFFICER, Role.LEADER, Role.DEPUTY):
+        open_lines = my_assignments(user).filter(state__in=[AssignmentState.NEW, AssignmentState.IN_PROGRESS])
+        queues["assigned"] = _preview(
+            open_lines.exclude(kind=AssignmentKind.INFORM), "my-assignments", document_of=lambda a: a.delivery
+        )
+        queues["for_information"] = _preview(
+            open_lines.filter(kind=AssignmentKind.INFORM), "my-assignments", document_of=lambda a: a.delivery
+        )
     return queues
 
 

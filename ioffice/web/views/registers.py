@@ -10,7 +10,8 @@ from django.utils import timezone
 from documents.models import Register, RegisterDirection
 from documents.rendering.register import render_register_pdf, render_register_xlsx
 from documents.selectors import outgoing_register_rows
-from journal.errors import Forbidden, InvalidInput
+from ioffice.web.params import year_param
+from journal.errors import Forbidden
 from organizations.models import Role, Unit
 
 #: Who keeps or reads the agency's register: its clerks, heads and archivists.
@@ -30,23 +31,11 @@ def _agency(request: HttpRequest) -> Unit:
     return membership.unit
 
 
-def _year(raw: str | None) -> int:
-    if not raw:
-        return timezone.localdate().year
-    try:
-        year = int(raw)
-    except ValueError:
-        year = 0
-    if not 1900 <= year <= 9999:
-        raise InvalidInput("Năm không hợp lệ.", code="invalid_year", message_en="Not a valid year.")
-    return year
-
-
 @login_required
 def outgoing_register(request: HttpRequest) -> HttpResponse:
     """The register of ``?nam=`` (this year by default), with links to its PDF and XLSX."""
     agency = _agency(request)
-    year = _year(request.GET.get("nam"))
+    year = year_param(request.GET.get("nam"))
     years = set(
         Register.objects.filter(unit=agency, direction=RegisterDirection.OUTGOING).values_list("year", flat=True)
     )
@@ -64,7 +53,7 @@ def outgoing_register(request: HttpRequest) -> HttpResponse:
 @login_required
 def outgoing_register_pdf(request: HttpRequest, year: int) -> HttpResponse:
     agency = _agency(request)
-    rows = outgoing_register_rows(unit=agency, year=_year(str(year)))
+    rows = outgoing_register_rows(unit=agency, year=year_param(year))
     response = HttpResponse(render_register_pdf(rows, unit=agency, year=year), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="so-van-ban-di-{year}.pdf"'
     return response
@@ -73,7 +62,7 @@ def outgoing_register_pdf(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 def outgoing_register_xlsx(request: HttpRequest, year: int) -> HttpResponse:
     agency = _agency(request)
-    rows = outgoing_register_rows(unit=agency, year=_year(str(year)))
+    rows = outgoing_register_rows(unit=agency, year=year_param(year))
     response = HttpResponse(render_register_xlsx(rows, unit=agency, year=year), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="so-van-ban-di-{year}.xlsx"'
     return response

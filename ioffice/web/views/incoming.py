@@ -1,0 +1,873 @@
+"""Pages of the incoming flow (văn bản đến): the inboxes of each role, the delivery page and its steps,
+the assignment steps, and registering a document that came from outside the system.
+
+Thin over :mod:`workflows.actions.incoming`, :mod:`workflows.actions.routing`,
+:mod:`workflows.actions.forward`, :mod:`workflows.actions.replies` and
+:mod:`workflows.incoming_selectors`. The inboxes are the active membership's unit's; a page refuses
+(403) a person whose role in that unit has no such list, rather than showing an empty one that looks
+like "nothing to do". The buttons of the delivery page are a convenience computed from the status and
+the person, by the same rules as the actions; every POST goes to the action, which checks the right
+again. A refusal the person can fix on the same page (a missing reason, a past deadline, a
+likely duplicate to confirm) is shown on the page beside the form, with what they typed; the others
+become the 403/409 pages of :class:`ioffice.web.middleware.DomainErrorMiddleware`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import storages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+
+from documents.models import Attachment
+from ioffice.acting import acting_unit
+from ioffice.web.forms_incoming import (
+    CommentForm,
+    ExtendForm,
+    ExternalDocumentForm,
+    ForwardForm,
+    InboxFilterForm,
+    ReasonForm,
+    ReassignForm,
+    RegisterForm,
+    ReplaceLeadForm,
+    ResultForm,
+    RouteForm,
+    StartReplyForm,
+    person_label,
+)
+from journal.errors import Conflict, Forbidden, InvalidInput, NotFound
+from organizations.models import Membership, Role, UnitKind
+from organizations.selectors import roles_in
+from workflows.actions.delivery_steps import is_clerk_of, may_route
+from workflows.actions.forward import do_forward_delivery
+from workflows.actions.incoming import (
+    ACKNOWLEDGING_ROLES,
+    ExternalDocumentInput,
+    do_accept_recall,
+    do_acknowledge_delivery,
+    do_refuse_recall,
+    do_register_delivery,
+    do_register_external,
+    do_reject_delivery,
+)
+from workflows.actions.replies import do_start_reply
+from workflows.actions.routing import (
+    REASSIGNING_ROLES,
+    WORKABLE,
+    WORKING_ROLES,
+    AssigneeSpec,
+    do_acknowledge_assignment,
+    do_complete_delivery,
+    do_extend_deadline,
+    do_finish_assignment,
+    do_reassign,
+    do_replace_lead,
+    do_return_assignment,
+    do_route,
+    do_start_assignment,
+)
+from workflows.incoming_selectors import (
+    ACKNOWLEDGER_ROLES,
+    UNIT_READER_ROLES,
+    deliveries_visible_to,
+    delivery_history,
+    my_assignments,
+    to_acknowledge,
+    to_register,
+    to_route,
+    unit_deliveries,
+)
+from workflows.models import (
+    EDXML_CODES,
+    FROZEN_STATUSES,
+    Assignment,
+    AssignmentKind,
+    AssignmentState,
+    DeadlineExtension,
+    Delivery,
+    DeliveryStatus,
+    Routing,
+)
+from workflows.rendering import render_routing_slip_pdf
+from workflows.selectors import visible_document
+
+#: Rows per page of every incoming list.
+PAGE_SIZE = 20
+
+
+# -- inboxes ------------------------------------------------------------------------------------------
+
+
+def _refuse(message: str, message_en: str, code: str) -> Forbidden:
+    return Forbidden(message, code=code, message_en=message_en)
+
+
+def _inbox(
+    request: HttpRequest,
+    *,
+    title: str,
+    empty: str,
+    rows: Callable[[InboxFilterForm], QuerySet],
+    template: str = "incoming/inbox.html",
+    extra: dict | None = None,
+) -> HttpResponse:
+    """A filtered, paginated list; only the rows when HTMX asks (the filter form swaps them in place)."""
+    form = InboxFilterForm(request.GET or None)
+    page = Paginator(rows(form), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "title": title,
+        "empty": empty,
+        "form": form,
+        "page": page,
+        "unit": acting_unit(request),
+        **(extra or {}),
+    }
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "inbox-rows":
+        return render(request, template.replace(".html", "_rows.html"), context)
+    return render(request, template, context)
+
+
+def _filters(form: InboxFilterForm):
+    return form.to_filters() if form.is_bound else None
+
+
+@login_required
+def to_register_list(request: HttpRequest) -> HttpResponse:
+    """Văn bản đến chờ vào sổ: the unit's arrived mail, for its clerk."""
+    unit = acting_unit(request)
+    if not is_clerk_of(request.user, unit):
+        raise _refuse(
+            "Chỉ văn thư của đơn vị mới xem được văn bản đến chờ vào sổ.",
+            "Only the unit's clerk sees the mail waiting to be registered.",
+            "not_unit_clerk",
+        )
+    return _inbox(
+        request,
+        title=_("Văn bản đến chờ vào sổ"),
+        empty=_("Không có văn bản nào chờ vào sổ."),
+        rows=lambda form: to_register(request.user, unit, filters=_filters(form)),
+        extra={"show_external_link": True},
+    )
+
+
+@login_required
+def to_route_list(request: HttpRequest) -> HttpResponse:
+    """Chờ phân phối: registered mail not yet routed, for whoever holds the unit's routing authority."""
+    unit = acting_unit(request)
+    if not may_route(request.user, unit):
+        raise _refuse(
+            "Chỉ lãnh đạo đơn vị (hoặc người được ủy quyền) mới phân phối văn bản đến.",
+            "Only the unit's leaders (or a delegate) route incoming documents.",
+            "not_unit_router",
+        )
+    return _inbox(
+        request,
+        title=_("Văn bản đến chờ phân phối"),
+        empty=_("Không có văn bản nào chờ phân phối."),
+        rows=lambda form: to_route(request.user, unit, filters=_filters(form)),
+    )
+
+
+@login_required
+def to_acknowledge_list(request: HttpRequest) -> HttpResponse:
+    """Chờ xác nhận đã nhận: directives the unit's head has not yet marked received, and FYI lines."""
+    unit = acting_unit(request)
+    if not roles_in(user=request.user, unit=unit) & ACKNOWLEDGER_ROLES:
+        raise _refuse(
+            "Chỉ thủ trưởng hoặc cấp phó của đơn vị mới xác nhận đã nhận văn bản.",
+            "Only the unit's head or a deputy acknowledges incoming documents.",
+            "not_unit_head",
+        )
+    return _inbox(
+        request,
+        title=_("Văn bản chờ xác nhận đã nhận"),
+        empty=_("Không có văn bản nào chờ xác nhận."),
+        rows=lambda form: to_acknowledge(request.user, unit, filters=_filters(form)),
+        extra={"acknowledge_buttons": True},
+    )
+
+
+@login_required
+def unit_list(request: HttpRequest) -> HttpResponse:
+    """Tất cả văn bản đến of the unit, for its clerk, heads and principal."""
+    unit = acting_unit(request)
+    if not roles_in(user=request.user, unit=unit) & UNIT_READER_ROLES:
+        raise _refuse(
+            "Chỉ văn thư và lãnh đạo đơn vị mới xem được toàn bộ văn bản đến của đơn vị.",
+            "Only the unit's clerk and heads see all its incoming documents.",
+            "not_unit_reader",
+        )
+    return _inbox(
+        request,
+        title=_("Tất cả văn bản đến"),
+        empty=_("Chưa có văn bản đến nào."),
+        rows=lambda form: unit_deliveries(request.user, unit, filters=_filters(form)),
+        extra={"show_external_link": is_clerk_of(request.user, unit)},
+    )
+
+
+@login_required
+def assignment_list(request: HttpRequest) -> HttpResponse:
+    """Việc được giao: my lines and those of the units I head, open ones first, by deadline."""
+    acting_unit(request)
+    state = request.GET.get("state") or None
+    if state not in (None, *AssignmentState.values):
+        state = None
+    return _inbox(
+        request,
+        title=_("Việc được giao"),
+        empty=_("Bạn không có việc nào được giao."),
+        rows=lambda form: my_assignments(request.user, state, filters=_filters(form)),
+        template="incoming/assignments.html",
+        extra={"states": AssignmentState.choices, "state": state or ""},
+    )
+
+
+# -- the delivery page ------------------------------------------------------------------------------
+
+D = DeliveryStatus
+#: Who of the recipient unit may start the reply draft (the action decides who may draft there).
+_REPLY_ROLES = frozenset({Role.OFFICER, Role.LEADER, Role.DEPUTY, Role.CLERK, Role.PRINCIPAL})
+_OPEN = (AssignmentState.NEW, AssignmentState.IN_PROGRESS)
+
+
+def visible_delivery(user, pk: int) -> Delivery:
+    """Delivery ``pk`` if ``user`` may see it (:func:`deliveries_visible_to`); 403 if it exists but is not theirs."""
+    delivery = (
+        deliveries_visible_to(user)
+        .select_related("registered_by", "acknowledged_by", "reply", "parent__recipient", "dispatch", "register")
+        .filter(pk=pk)
+        .first()
+    )
+    if delivery is not None:
+        return delivery
+    if Delivery.objects.filter(pk=pk).exists():
+        raise Forbidden(
+            "Bạn không có quyền xem văn bản đến này.",
+            code="delivery_not_visible",
+            message_en="You may not see this incoming document.",
+        )
+    raise NotFound("Không tìm thấy văn bản đến.", code="delivery_not_found", message_en="Delivery not found.")
+
+
+def visible_assignment(user, pk: int) -> Assignment:
+    """Assignment ``pk`` if ``user`` may see its delivery; 403/404 as for the delivery."""
+    assignment = Assignment.objects.select_related("unit", "user", "delivery").filter(pk=pk).first()
+    if assignment is None:
+        raise NotFound("Không tìm thấy phân công.", code="assignment_not_found", message_en="Assignment not found.")
+    visible_delivery(user, assignment.delivery_id)
+    return assignment
+
+
+class StepRefused(Exception):
+    """A step refused for input the person can fix on the page: the bound form, the message, the status."""
+
+    def __init__(self, key: str, form: forms.Form, message: str = "", *, status: int = 400, duplicates=()):
+        super().__init__(message)
+        self.key, self.form, self.message, self.status, self.duplicates = key, form, message, status, list(duplicates)
+
+
+@dataclass
+class Line:
+    """One line of the routing slip on the page, with the buttons this person has on it."""
+
+    assignment: Assignment
+    children: list = field(default_factory=list)
+    steps: tuple[str, ...] = ()
+    forms: dict = field(default_factory=dict)
+    error: str = ""
+
+
+def _line_steps(line: Line, parent: Line | None, *, user, unit_roles: dict, router: bool, workable: bool):
+    """The buttons ``user`` plausibly has on one line, by the rules of :mod:`workflows.actions.routing`."""
+    a = line.assignment
+    if not workable or a.state not in _OPEN:
+        return ()
+    roles = unit_roles.get(a.unit_id, set())
+    reassigned = any(child.assignment.state != AssignmentState.RETURNED for child in line.children)
+    own = a.user_id == user.pk or (a.unit_id is not None and not reassigned and bool(roles & WORKING_ROLES))
+    steps: list[str] = []
+    if a.kind == AssignmentKind.INFORM:
+        if own and a.acknowledged_at is None:
+            steps.append("acknowledge")
+    else:
+        if own and a.state == AssignmentState.NEW:
+            steps.append("start")
+        if own:
+            steps += ["finish", "return"]
+        parent_head = parent is not None and bool(unit_roles.get(parent.assignment.unit_id, set()) & REASSIGNING_ROLES)
+        if a.deadline is not None and (router or a.assigned_by_id == user.pk or parent_head):
+            steps.append("extend")
+    if a.unit_id is not None and not reassigned and roles & REASSIGNING_ROLES:
+        steps.append("reassign")
+    return tuple(steps)
+
+
+def _line_id(a: Assignment, step: str) -> str:
+    """The ``auto_id`` of a line's form: unique on the page, so each label points at its own box."""
+    return f"a{a.pk}-{step}-%s"
+
+
+def _line_forms(a: Assignment, steps: tuple[str, ...]) -> dict:
+    made = {
+        "finish": lambda: ResultForm(auto_id=_line_id(a, "finish")),
+        "return": lambda: ReasonForm(auto_id=_line_id(a, "return")),
+        "extend": lambda: ExtendForm(auto_id=_line_id(a, "extend"), initial={"new_deadline": a.deadline}),
+        "reassign": lambda: ReassignForm(auto_id=_line_id(a, "reassign"), unit=a.unit),
+    }
+    return {name: made[name]() for name in steps if name in made}
+
+
+def _delivery_steps(delivery: Delivery, *, roles: set, clerk: bool, router: bool, lines: list[Line]) -> set[str]:
+    """The delivery's steps this person plausibly has now (the actions have the last word)."""
+    status, registered = delivery.status, delivery.incoming_number is not None
+    live = status not in FROZEN_STATUSES and status != D.RECALL_REQUESTED
+    steps: set[str] = set()
+    if clerk and (status == D.ARRIVED or (status == D.RECALL_REFUSED and not registered)):
+        steps.add("register")
+    if clerk and status == D.ARRIVED:
+        steps.add("reject")
+    if router and registered and delivery.routed_at is None and status in (D.REGISTERED, D.RECALL_REFUSED):
+        steps.add("route")
+    lead_live = any(
+        line.assignment.kind == AssignmentKind.LEAD and line.assignment.state != AssignmentState.RETURNED
+        for line in lines
+    )
+    if router and delivery.routed_at is not None and delivery.completed_at is None and live and not lead_live:
+        steps.add("replace-lead")
+    if router and registered and delivery.completed_at is None and live and status != D.COMPLETED:
+        steps.add("complete")
+    if roles & ACKNOWLEDGING_ROLES and registered and live and delivery.acknowledged_at is None:
+        steps.add("acknowledge")
+    if status == D.RECALL_REQUESTED and (clerk or router):
+        steps |= {"accept-recall", "refuse-recall"}
+    if delivery.recipient.kind == UnitKind.DISTRICT_OFFICE and (clerk or router) and registered and live:
+        steps.add("forward")
+    if roles & _REPLY_ROLES and registered and delivery.is_actionable and delivery.reply_id is None:
+        steps.add("start-reply")
+    return steps
+
+
+def _delivery_forms(delivery: Delivery, steps: set[str]) -> dict:
+    recipient = delivery.recipient
+    made = {
+        "register": lambda: RegisterForm(auto_id="register-%s"),
+        "reject": lambda: ReasonForm(auto_id="reject-%s"),
+        "route": lambda: RouteForm(auto_id="route-%s", recipient=recipient),
+        "replace-lead": lambda: ReplaceLeadForm(auto_id="replace-%s", recipient=recipient),
+        "complete": lambda: CommentForm(auto_id="complete-%s"),
+        "accept-recall": lambda: CommentForm(auto_id="accept-%s"),
+        "refuse-recall": lambda: ReasonForm(auto_id="refuse-%s"),
+        "forward": lambda: ForwardForm(auto_id="forward-%s", office=recipient),
+        "start-reply": lambda: StartReplyForm(auto_id="reply-%s"),
+    }
+    return {name.replace("-", "_"): made[name]() for name in steps if name in made}
+
+
+def _slip_lines(delivery: Delivery) -> list[Line]:
+    rows = list(
+        Assignment.objects.filter(delivery=delivery)
+        .select_related("unit", "user", "assigned_by", "acknowledged_by")
+        .prefetch_related(Prefetch("extensions", DeadlineExtension.objects.select_related("extended_by")))
+        .order_by("pk")
+    )
+    lines = {a.pk: Line(a) for a in rows}
+    for a in rows:
+        if a.parent_id is not None and a.parent_id in lines:
+            lines[a.parent_id].children.append(lines[a.pk])
+    return [line for line in lines.values() if line.assignment.parent_id is None]
+
+
+def delivery_page_context(request: HttpRequest, delivery: Delivery, *, refused: StepRefused | None = None) -> dict:
+    """Everything the delivery page shows, with the forms of this person's steps (the refused one bound)."""
+    user, recipient = request.user, delivery.recipient
+    roles = roles_in(user=user, unit=recipient)
+    clerk, router = is_clerk_of(user, recipient), may_route(user, recipient)
+    top = _slip_lines(delivery)
+    every = [*top, *(child for line in top for child in line.children)]
+    unit_roles: dict[int, set] = {}
+    unit_ids = {line.assignment.unit_id for line in every if line.assignment.unit_id}
+    for unit_id, role in (
+        Membership.objects.in_force().filter(user=user, unit_id__in=unit_ids).values_list("unit_id", "role")
+    ):
+        unit_roles.setdefault(unit_id, set()).add(role)
+    workable = delivery.status in WORKABLE
+    for line in top:
+        for item, parent in ((line, None), *((child, line) for child in line.children)):
+            item.steps = _line_steps(item, parent, user=user, unit_roles=unit_roles, router=router, workable=workable)
+            item.forms = _line_forms(item.assignment, item.steps)
+    steps = _delivery_steps(delivery, roles=roles, clerk=clerk, router=router, lines=top)
+    delivery_forms = _delivery_forms(delivery, steps)
+    errors: dict[str, str] = {}
+    unplaced = ""
+    if refused is not None:
+        unplaced = refused.message
+        for line in every:
+            if refused.key in {f"{name}-{line.assignment.pk}" for name in line.steps}:
+                line.forms[refused.key.split("-")[0]], line.error, unplaced = refused.form, refused.message, ""
+        key = refused.key.replace("-", "_")
+        if key in delivery_forms:
+            delivery_forms[key], errors[key], unplaced = refused.form, refused.message, ""
+    document = delivery.document
+    try:
+        visible_document(user=user, pk=document.pk)
+        document_visible = True
+    except NotFound:
+        document_visible = False
+    return {
+        "delivery": delivery,
+        "document": document,
+        "edxml_code": EDXML_CODES[delivery.status],
+        "attachments": Attachment.objects.filter(document=document, removed_in_version__isnull=True).order_by(
+            "role", "pk"
+        ),
+        "document_visible": document_visible,
+        "routing": Routing.objects.select_related("routed_by").filter(delivery=delivery).first(),
+        "lines": top,
+        "children": delivery.children.select_related("recipient").order_by("recipient__path", "pk"),
+        "history": [_history_row(entry) for entry in delivery_history(delivery)],
+        "steps": steps,
+        "refused_message": unplaced,
+        "forms": delivery_forms,
+        "errors": errors,
+        "duplicates": refused.duplicates if refused is not None else [],
+    }
+
+
+#: The history's step names (the log rows' ``name``) as the page says them.
+_HISTORY_NAMES = {
+    "issue": _lazy("Văn bản đến đơn vị"),
+    "registered": _lazy("Vào sổ"),
+    "rejected": _lazy("Từ chối nhận"),
+    "routed": _lazy("Phân phối"),
+    "started": _lazy("Bắt đầu xử lý"),
+    "start": _lazy("Bắt đầu xử lý"),
+    "completed": _lazy("Hoàn thành"),
+    "finished": _lazy("Báo cáo hoàn thành"),
+    "returned": _lazy("Trả lại"),
+    "created": _lazy("Giao việc"),
+    "reassigned": _lazy("Giao lại"),
+    "lead_replaced": _lazy("Giao chủ trì mới"),
+    "acknowledge": _lazy("Xác nhận đã nhận"),
+    "acknowledged": _lazy("Xác nhận đã nhận"),
+    "forwarded": _lazy("Chuyển tiếp"),
+    "extend_deadline": _lazy("Gia hạn xử lý"),
+    "deadline_extended": _lazy("Gia hạn xử lý"),
+    "request_recall": _lazy("Bên gửi đề nghị thu hồi"),
+    "recall_accepted": _lazy("Chấp nhận thu hồi"),
+    "recall_refused": _lazy("Từ chối thu hồi"),
+    "reply_started": _lazy("Soạn văn bản trả lời"),
+    "reply_issued": _lazy("Phát hành văn bản trả lời"),
+}
+_LABELS = {**dict(DeliveryStatus.choices), **dict(AssignmentState.choices)}
+
+
+def _assignee_name(assignment: Assignment) -> str:
+    return person_label(assignment.user) if assignment.user_id else assignment.unit.name
+
+
+def _history_row(entry) -> dict:
+    """One history line in words: the step, the move (statuses, or old → new deadline), who, when, why."""
+    if entry.source == "extension":
+        before, after = (datetime.date.fromisoformat(d).strftime("%d/%m/%Y") for d in (entry.before, entry.after))
+    else:
+        before, after = _LABELS.get(entry.before, entry.before), _LABELS.get(entry.after, entry.after)
+    return {
+        "entry": entry,
+        "name": _HISTORY_NAMES.get(entry.name, entry.name),
+        "before": before if before != after else "",
+        "after": after,
+        "assignee": _assignee_name(entry.assignment) if entry.assignment is not None else "",
+    }
+
+
+@login_required
+def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Trang văn bản đến: the document, the status, the routing slip, the history and this person's steps."""
+    delivery = visible_delivery(request.user, pk)
+    return render(request, "incoming/detail.html", delivery_page_context(request, delivery))
+
+
+# -- the steps behind the page's buttons -----------------------------------------------------------------
+
+
+def _valid(key: str, form: forms.Form) -> dict:
+    if not form.is_valid():
+        raise StepRefused(key, form, _("Vui lòng kiểm tra lại thông tin đã nhập."))
+    return form.cleaned_data
+
+
+def _fixable(key: str, form: forms.Form, call: Callable):
+    """Run ``call``; its refusal of the input goes on the form (beside the field it names) and the page re-renders."""
+    try:
+        return call()
+    except InvalidInput as exc:
+        name = exc.details.get("field", "")
+        if name in form.fields:
+            form.add_error(name, exc.message)
+        raise StepRefused(key, form, exc.message) from exc
+
+
+def _spec(assignee: tuple[str, int], *, deadline=None, days=None) -> AssigneeSpec:
+    """The action's line from the form's ``("unit"|"user", id)``; ids as they are, the action checks them."""
+    kind, pk = assignee
+    return AssigneeSpec(
+        unit=pk if kind == "unit" else None, user=pk if kind == "user" else None, deadline=deadline, working_days=days
+    )
+
+
+def _register(request, delivery):
+    form = RegisterForm(request.POST, auto_id="register-%s")
+    data = _valid("register", form)
+    try:
+        done = _fixable(
+            "register",
+            form,
+            lambda: do_register_delivery(
+                delivery,
+                acting_user=request.user,
+                arrived_at=data["arrived_at"],
+                confirm_duplicate=data["confirm_duplicate"],
+                note=data["note"],
+            ),
+        )
+    except Conflict as exc:
+        if exc.code != "likely_duplicate":
+            raise
+        raise StepRefused("register", form, exc.message, status=409, duplicates=exc.details["duplicates"]) from exc
+    return _("Đã vào sổ văn bản đến, số đến %(number)s.") % {"number": done.incoming_number}
+
+
+def _reject(request, delivery):
+    form = ReasonForm(request.POST, auto_id="reject-%s")
+    data = _valid("reject", form)
+    _fixable("reject", form, lambda: do_reject_delivery(delivery, acting_user=request.user, reason=data["reason"]))
+    return _("Đã từ chối nhận văn bản; bên gửi được báo lý do.")
+
+
+def _route(request, delivery):
+    form = RouteForm(request.POST, auto_id="route-%s", recipient=delivery.recipient)
+    data = _valid("route", form)
+    coordinators_deadline = data["coordinators_deadline"] or (
+        None if data["coordinators_days"] else data["lead_deadline"]
+    )
+    coordinators_days = data["coordinators_days"] or (None if data["coordinators_deadline"] else data["lead_days"])
+    _fixable(
+        "route",
+        form,
+        lambda: do_route(
+            delivery,
+            acting_user=request.user,
+            lead=_spec(data["lead"], deadline=data["lead_deadline"], days=data["lead_days"]),
+            coordinators=[
+                _spec(c, deadline=coordinators_deadline, days=coordinators_days) for c in data["coordinators"]
+            ],
+            informed=[_spec(i) for i in data["informed"]],
+            direction=data["direction"],
+        ),
+    )
+    return _("Đã phân phối văn bản.")
+
+
+def _replace_lead(request, delivery):
+    form = ReplaceLeadForm(request.POST, auto_id="replace-%s", recipient=delivery.recipient)
+    data = _valid("replace-lead", form)
+    lead = _spec(data["lead"], deadline=data["lead_deadline"], days=data["lead_days"])
+    _fixable("replace-lead", form, lambda: do_replace_lead(delivery, acting_user=request.user, lead=lead))
+    return _("Đã giao chủ trì mới.")
+
+
+def _complete(request, delivery):
+    form = CommentForm(request.POST, auto_id="complete-%s")
+    data = _valid("complete", form)
+    _fixable(
+        "complete", form, lambda: do_complete_delivery(delivery, acting_user=request.user, comment=data["comment"])
+    )
+    return _("Đã kết thúc xử lý, lưu văn bản.")
+
+
+def _acknowledge(request, delivery):
+    do_acknowledge_delivery(delivery, acting_user=request.user)
+    return _("Đã xác nhận đã nhận văn bản.")
+
+
+def _accept_recall(request, delivery):
+    form = CommentForm(request.POST, auto_id="accept-%s")
+    data = _valid("accept-recall", form)
+    do_accept_recall(delivery, acting_user=request.user, comment=data["comment"])
+    return _("Đã chấp nhận thu hồi văn bản.")
+
+
+def _refuse_recall(request, delivery):
+    form = ReasonForm(request.POST, auto_id="refuse-%s")
+    data = _valid("refuse-recall", form)
+    _fixable("refuse-recall", form, lambda: do_refuse_recall(delivery, acting_user=request.user, reason=data["reason"]))
+    return _("Đã từ chối thu hồi văn bản.")
+
+
+def _forward(request, delivery):
+    form = ForwardForm(request.POST, auto_id="forward-%s", office=delivery.recipient)
+    data = _valid("forward", form)
+    mode = data["mode"]
+    _fixable(
+        "forward",
+        form,
+        lambda: do_forward_delivery(
+            delivery,
+            acting_user=request.user,
+            units=list(data["units"]) if mode == "units" else None,
+            school_level=data["school_level"] if mode == "level" else None,
+            all_children=mode == "all",
+            note=data["note"],
+        ),
+    )
+    return _("Đã chuyển văn bản đến các đơn vị trực thuộc.")
+
+
+def _start_reply(request, delivery):
+    form = StartReplyForm(request.POST, auto_id="reply-%s")
+    data = _valid("start-reply", form)
+    draft = _fixable(
+        "start-reply",
+        form,
+        lambda: do_start_reply(delivery, acting_user=request.user, summary=data["summary"] or None),
+    )
+    return _("Đã tạo dự thảo văn bản trả lời."), HttpResponseRedirect(reverse("draft-edit", args=[draft.pk]))
+
+
+DELIVERY_STEPS: dict[str, Callable] = {
+    "register": _register,
+    "reject": _reject,
+    "route": _route,
+    "replace-lead": _replace_lead,
+    "complete": _complete,
+    "acknowledge": _acknowledge,
+    "accept-recall": _accept_recall,
+    "refuse-recall": _refuse_recall,
+    "forward": _forward,
+    "start-reply": _start_reply,
+}
+
+
+def _start(request, assignment):
+    do_start_assignment(assignment, acting_user=request.user)
+    return _("Đã bắt đầu xử lý.")
+
+
+def _finish(request, assignment):
+    key = f"finish-{assignment.pk}"
+    form = ResultForm(request.POST, auto_id=_line_id(assignment, "finish"))
+    data = _valid(key, form)
+    _fixable(key, form, lambda: do_finish_assignment(assignment, acting_user=request.user, result=data["result"]))
+    return _("Đã báo cáo hoàn thành.")
+
+
+def _return(request, assignment):
+    key = f"return-{assignment.pk}"
+    form = ReasonForm(request.POST, auto_id=_line_id(assignment, "return"))
+    data = _valid(key, form)
+    _fixable(key, form, lambda: do_return_assignment(assignment, acting_user=request.user, reason=data["reason"]))
+    return _("Đã trả lại phân công.")
+
+
+def _acknowledge_line(request, assignment):
+    do_acknowledge_assignment(assignment, acting_user=request.user)
+    return _("Đã xác nhận đã nhận văn bản.")
+
+
+def _reassign(request, assignment):
+    key = f"reassign-{assignment.pk}"
+    form = ReassignForm(request.POST, auto_id=_line_id(assignment, "reassign"), unit=assignment.unit)
+    data = _valid(key, form)
+    _fixable(
+        key,
+        form,
+        lambda: do_reassign(
+            assignment, acting_user=request.user, user=data["user"], deadline=data["deadline"], note=data["note"]
+        ),
+    )
+    return _("Đã giao cho %(name)s.") % {"name": person_label(data["user"])}
+
+
+def _extend(request, assignment):
+    key = f"extend-{assignment.pk}"
+    form = ExtendForm(request.POST, auto_id=_line_id(assignment, "extend"))
+    data = _valid(key, form)
+    _fixable(
+        key,
+        form,
+        lambda: do_extend_deadline(
+            assignment, acting_user=request.user, new_deadline=data["new_deadline"], reason=data["reason"]
+        ),
+    )
+    return _("Đã gia hạn xử lý đến %(day)s.") % {"day": data["new_deadline"].strftime("%d/%m/%Y")}
+
+
+ASSIGNMENT_STEPS: dict[str, Callable] = {
+    "start": _start,
+    "finish": _finish,
+    "return": _return,
+    "acknowledge": _acknowledge_line,
+    "reassign": _reassign,
+    "extend": _extend,
+}
+
+
+def _done(request: HttpRequest, outcome, default: str) -> HttpResponseRedirect:
+    """The step's message, then its own page (a reply's draft) or back where the button was."""
+    message, redirect = outcome if isinstance(outcome, tuple) else (outcome, None)
+    messages.success(request, message)
+    if redirect is not None:
+        return redirect
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return HttpResponseRedirect(target)
+    return HttpResponseRedirect(default)
+
+
+def _refused_page(request: HttpRequest, pk: int, refused: StepRefused) -> HttpResponse:
+    delivery = visible_delivery(request.user, pk)
+    context = delivery_page_context(request, delivery, refused=refused)
+    return render(request, "incoming/detail.html", context, status=refused.status)
+
+
+def _unknown_step() -> NotFound:
+    return NotFound("Không có thao tác này.", code="unknown_step", message_en="No such step.")
+
+
+@require_POST
+@login_required
+def delivery_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """Run step ``name`` of the delivery; input the person can fix re-renders the page beside the form."""
+    step = DELIVERY_STEPS.get(name)
+    if step is None:
+        raise _unknown_step()
+    delivery = visible_delivery(request.user, pk)
+    try:
+        outcome = step(request, delivery)
+    except StepRefused as refused:
+        return _refused_page(request, pk, refused)
+    return _done(request, outcome, reverse("delivery-detail", args=[pk]))
+
+
+@require_POST
+@login_required
+def assignment_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """Run step ``name`` of one line of the routing slip; back to its delivery's page."""
+    step = ASSIGNMENT_STEPS.get(name)
+    if step is None:
+        raise _unknown_step()
+    assignment = visible_assignment(request.user, pk)
+    try:
+        outcome = step(request, assignment)
+    except StepRefused as refused:
+        return _refused_page(request, assignment.delivery_id, refused)
+    return _done(request, outcome, reverse("delivery-detail", args=[assignment.delivery_id]))
+
+
+@login_required
+def routing_slip_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """Phiếu giải quyết văn bản đến (Phụ lục IV) as PDF; blank lines to fill by hand when not yet routed."""
+    delivery = visible_delivery(request.user, pk)
+    response = HttpResponse(render_routing_slip_pdf(delivery), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="phieu-giai-quyet-{delivery.pk}.pdf"'
+    return response
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+    """A file of the delivery's document, for whoever may see the delivery.
+
+    The document page's own download asks who may see the *document*; a document registered from
+    outside the system has no dispatch to open it to the unit's leader and handlers, so its files are
+    served through the delivery they came with.
+    """
+    delivery = visible_delivery(request.user, pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_id, document_id=delivery.document_id)
+    return FileResponse(
+        storages["blobs"].open(attachment.blob_key, "rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type or "application/octet-stream",
+    )
+
+
+# -- documents from outside the system ---------------------------------------------------------------
+
+#: Where an action's ``details["field"]`` (or its code) shows on the external registration form.
+_EXTERNAL_FIELD = {"files": "main_file", "issuer": "issuer", "issuer_name": "issuer_name"}
+_EXTERNAL_CODE = {"secret_document_refused": "secrecy", "invalid_secrecy": "secrecy"}
+
+
+@login_required
+def register_external(request: HttpRequest) -> HttpResponse:
+    """Vào sổ văn bản ngoài hệ thống: a scanned or e-mailed document, typed in and registered at once."""
+    unit = acting_unit(request)
+    if not is_clerk_of(request.user, unit):
+        raise _refuse(
+            "Chỉ văn thư của đơn vị mới được vào sổ văn bản đến.",
+            "Only the unit's clerk may register an incoming document.",
+            "not_recipient_clerk",
+        )
+    form = ExternalDocumentForm(request.POST or None, request.FILES or None)
+    duplicates: list = []
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            main = data.get("main_file")
+            try:
+                delivery = do_register_external(
+                    unit,
+                    ExternalDocumentInput(
+                        document_type=data["document_type"].pk,
+                        issuer=data["issuer"].pk if data.get("issuer") else None,
+                        issuer_name=data.get("issuer_name", ""),
+                        symbol=data["symbol"],
+                        issued_on=data["issued_on"],
+                        summary=data["summary"],
+                        urgency=data.get("urgency", ""),
+                        secrecy=data.get("secrecy", ""),
+                        signer_name=data.get("signer_name", ""),
+                        external_id=data.get("external_id", ""),
+                        channel=data["channel"],
+                        arrived_at=data.get("arrived_at"),
+                        note=data.get("note", ""),
+                    ),
+                    acting_user=request.user,
+                    files=[main, *data.get("attachments", [])] if main else [],
+                    confirm_duplicate=data.get("confirm_duplicate", False),
+                )
+            except InvalidInput as exc:
+                field = _EXTERNAL_CODE.get(exc.code) or _EXTERNAL_FIELD.get(exc.details.get("field", ""))
+                field = field or exc.details.get("field")
+                form.add_error(field if field in form.fields else None, exc.message)
+            except Conflict as exc:
+                if exc.code != "likely_duplicate":
+                    raise
+                duplicates = exc.details.get("duplicates", [])
+                form.add_error("confirm_duplicate", exc.message)
+                status = 409
+            else:
+                messages.success(
+                    request,
+                    _("Đã vào sổ văn bản đến, số đến %(number)s.") % {"number": delivery.incoming_number},
+                )
+                return HttpResponseRedirect(reverse("delivery-detail", args=[delivery.pk]))
+    context = {"form": form, "unit": unit, "duplicates": duplicates}
+    return render(request, "incoming/external_form.html", context, status=status)
