@@ -43,6 +43,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Chờ vào sổ"), "incoming-to-register", roles=frozenset({Role.CLERK})),
     NavItem(_("Chờ phân phối"), "incoming-to-route", roles=frozenset({Role.LEADER, Role.DEPUTY, Role.PRINCIPAL})),
     NavItem(_("Việc được giao"), "my-assignments", roles=frozenset({Role.OFFICER, Role.LEADER, Role.DEPUTY})),
+    NavItem(_("Quá hạn"), "overdue-list", roles=frozenset({Role.CLERK, Role.LEADER, Role.DEPUTY, Role.PRINCIPAL})),
     NavItem(
         _("Chờ xác nhận đã nhận"),
         "incoming-to-acknowledge",

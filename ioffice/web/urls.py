@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ioffice.web.views import auth, consultations, dispatches, drafts, home, incoming, registers
+from ioffice.web.views import auth, consultations, dispatches, drafts, home, incoming, overdue, registers
 from ioffice.web.views import calendar as calendar_views
 from ioffice.web.views import incoming_registers as books
 from ioffice.web.views import notifications as notification_views
@@ -53,6 +53,7 @@ urlpatterns = [
     path("van-ban-den/<int:pk>/phieu-giai-quyet.pdf", incoming.routing_slip_pdf, name="delivery-routing-slip"),
     path("van-ban-den/<int:pk>/tep/<int:attachment_id>/", incoming.attachment_download, name="delivery-attachment"),
     path("phan-cong/", incoming.assignment_list, name="my-assignments"),
+    path("van-ban-den/qua-han/", overdue.overdue_list, name="overdue-list"),
     path("phan-cong/<int:pk>/thao-tac/<slug:name>/", incoming.assignment_action, name="assignment-action"),
     # Sổ văn bản đến, sổ theo dõi giải quyết, báo cáo xử lý văn bản; thông báo; lịch nghỉ lễ, làm bù.
     path("so-van-ban-den/", books.incoming_register, name="incoming-register"),
