@@ -32,6 +32,9 @@ def test_root_lists_the_endpoints(api):
     assert body["units"].endswith("/api/v1/units/")
     assert body["auth_token"].endswith("/api/v1/auth/token/")
     assert body["schema"].endswith("/api/schema/")
+    assert body["deliveries"].endswith("/api/v1/deliveries/")
+    assert body["assignments"].endswith("/api/v1/assignments/")
+    assert body["notifications"].endswith("/api/v1/notifications/")
 
 
 def test_token_obtain_and_token_auth_on_me(api, clerk, department):
