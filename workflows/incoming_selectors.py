@@ -40,6 +40,7 @@ from django.utils import timezone
 from organizations.models import Membership, Role
 from organizations.selectors import AUTHORITY_ROLES, roles_in
 from workflows.actions.delivery_steps import is_clerk_of, may_route
+from workflows.actions.routing import REASSIGNING_ROLES, WORKING_ROLES
 from workflows.models import (
     EDXML_CODES,
     FROZEN_STATUSES,
@@ -66,8 +67,10 @@ _INBOX_ORDER = ("-priority", "-arrived_at", "-pk")
 UNIT_READER_ROLES = frozenset({Role.CLERK, Role.LEADER, Role.DEPUTY, Role.PRINCIPAL})
 #: Who sees a unit's deliveries on the delivery page: its readers and its archivist (for the work files).
 UNIT_VIEWER_ROLES = UNIT_READER_ROLES | {Role.ARCHIVIST}
-#: Who works a unit's assignment lines (re-assigns a division's line to a person): the unit's heads.
-ASSIGNMENT_HEAD_ROLES = frozenset({Role.LEADER, Role.DEPUTY})
+#: Who sees and works a line given to their unit: the roles the routing actions let act on it (heads
+#: re-assign it, officers work it until it is re-assigned). One source, so a page never refuses what
+#: an action would allow.
+ASSIGNMENT_UNIT_ROLES = WORKING_ROLES | REASSIGNING_ROLES
 #: Who gives the "đã nhận" on a whole delivery: the unit's head (leader, deputy; a school's principal).
 ACKNOWLEDGER_ROLES = AUTHORITY_ROLES
 _OPEN_ASSIGNMENT_STATES = (AssignmentState.NEW, AssignmentState.IN_PROGRESS)
@@ -156,11 +159,11 @@ def to_route(user, unit, *, filters: IncomingFilters | None = None) -> QuerySet[
 
 
 def my_assignments(user, state: str | None = None, *, filters: IncomingFilters | None = None) -> QuerySet[Assignment]:
-    """Assignment lines for ``user``: their own, and those of units they head (to re-assign inside the unit).
+    """Assignment lines for ``user``: their own, and those of their unit (to re-assign or to work inside it).
 
     Open lines (new, in progress) first, then by deadline (none last), urgent deliveries first within a day.
     """
-    qs = Assignment.objects.filter(Q(user=user) | Q(unit__in=_units_where(user, ASSIGNMENT_HEAD_ROLES)))
+    qs = Assignment.objects.filter(Q(user=user) | Q(unit__in=_units_where(user, ASSIGNMENT_UNIT_ROLES)))
     if state is not None:
         qs = qs.filter(state=state)
     qs = apply_filters(qs, filters, prefix="delivery__")
@@ -220,13 +223,13 @@ def deliveries_visible_to(user) -> QuerySet[Delivery]:
     """Deliveries ``user`` may open today, as one SQL query (subqueries, no Python loops).
 
     The receiving side: the units where ``user`` is clerk, head, principal or archivist (and the
-    copies those units forwarded on); the lines assigned to ``user`` or to a unit they head. The
+    copies those units forwarded on); the lines assigned to ``user`` or to a unit they work in. The
     sending side: every copy of a dispatch :func:`workflows.selectors.dispatches_visible_to` shows them,
     when it was issued or drafted by a unit they belong to (or they drafted, reviewed or signed it).
     Interim: issue 5 replaces it with the whole visibility rule.
     """
     viewed_units = _units_where(user, UNIT_VIEWER_ROLES)
-    assigned = Assignment.objects.filter(Q(user=user) | Q(unit__in=_units_where(user, ASSIGNMENT_HEAD_ROLES))).values(
+    assigned = Assignment.objects.filter(Q(user=user) | Q(unit__in=_units_where(user, ASSIGNMENT_UNIT_ROLES))).values(
         "delivery_id"
     )
     # The sending side only: a recipient unit's group also holds view_document on the document (granted

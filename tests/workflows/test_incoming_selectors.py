@@ -16,6 +16,8 @@ from organizations.models import Delegation, DelegationScope, Role, UnitKind
 from tests.documents.factories import document_type, make_register
 from tests.organizations.factories import make_membership, make_unit, make_user
 from tests.workflows.factories import make_agency, make_arrived, make_office, make_sealed
+from workflows.actions.incoming import do_register_delivery
+from workflows.actions.routing import AssigneeSpec, do_route
 from workflows.incoming_selectors import (
     IncomingFilters,
     deliveries_visible_to,
@@ -476,3 +478,21 @@ def test_recipient_status_log_lists_who_moved_which_copy_newest_first():
         [(o.unit.pk, "arrived"), (other.unit.pk, "arrived")]
     )
     assert {actor for _, _, actor in log[1:]} == {a.clerk}
+
+
+def test_a_line_given_to_a_unit_is_seen_by_those_the_actions_let_work_it():
+    """A school's principal (re-assigns) and an officer of the unit (works an un-reassigned line) may open it."""
+    agency = make_agency()
+    office = make_office(agency=agency, schools=1)
+    (delivery,) = make_arrived(agency, office.unit)
+    do_register_delivery(delivery, acting_user=office.clerk)
+    school = office.schools[0]
+    teacher = make_user()
+    make_membership(user=teacher, unit=school, role=Role.OFFICER)
+    deadline = timezone.localdate() + datetime.timedelta(days=7)
+    do_route(delivery, acting_user=office.leader, lead=AssigneeSpec(unit=school, deadline=deadline))
+    for person in (office.principals[0], teacher):
+        assert deliveries_visible_to(person).filter(pk=delivery.pk).exists()
+        assert my_assignments(person).filter(delivery=delivery, unit=school).exists()
+    stranger = make_user()
+    assert not deliveries_visible_to(stranger).filter(pk=delivery.pk).exists()
