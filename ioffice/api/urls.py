@@ -3,7 +3,18 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from ioffice.api.views import auth, consultations, dispatches, documents, incoming, me, notifications, root, units
+from ioffice.api.views import (
+    assignments,
+    auth,
+    consultations,
+    dispatches,
+    documents,
+    incoming,
+    me,
+    notifications,
+    root,
+    units,
+)
 
 router = SimpleRouter()
 router.register("units", units.UnitViewSet, basename="api-unit")
@@ -13,7 +24,7 @@ router.register("consultations", consultations.ConsultationViewSet, basename="ap
 router.register("notifications", notifications.NotificationViewSet, basename="api-notification")
 # The incoming flow (văn bản đến); the sender's tracking sits beside the dispatches viewset's routes.
 router.register("deliveries", incoming.DeliveryViewSet, basename="api-delivery")
-router.register("assignments", incoming.AssignmentViewSet, basename="api-assignment")
+router.register("assignments", assignments.AssignmentViewSet, basename="api-assignment")
 
 urlpatterns = [
     path("", root.ApiRootView.as_view(), name="api-root"),

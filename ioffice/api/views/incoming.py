@@ -1,9 +1,9 @@
-"""The incoming flow (văn bản đến) over the API: inboxes, the delivery, its steps, assignments, tracking.
+"""The incoming flow (văn bản đến) over the API: inboxes, the delivery, its steps, the sender's tracking.
 
 Thin over :mod:`workflows.actions.incoming`, :mod:`workflows.actions.forward`,
 :mod:`workflows.actions.routing`, :mod:`workflows.actions.replies` and
-:mod:`workflows.incoming_selectors`. Each step is ``POST /api/v1/deliveries/{id}/<step>/`` (or
-``/api/v1/assignments/{id}/<step>/``) calling the one action behind it, which checks the state (409),
+:mod:`workflows.incoming_selectors`. Each step is ``POST /api/v1/deliveries/{id}/<step>/`` (assignment lines are in
+:mod:`ioffice.api.views.assignments`) calling the one action behind it, which checks the state (409),
 then the caller's right (403), then the input (400). A delivery the caller may not see is a 404
 before any of that (:func:`~workflows.incoming_selectors.deliveries_visible_to`), so the API never
 tells a stranger that it exists or how far it has got.
@@ -30,17 +30,12 @@ from ioffice.api.base import ActiveMembershipMixin
 from ioffice.api.serializers import error_response
 from ioffice.api.serializers_documents import CommentSerializer, ReasonSerializer
 from ioffice.api.serializers_incoming import (
-    AssignmentDetailSerializer,
-    AssignmentFilterSerializer,
     DeliveryDetailSerializer,
     DeliveryFilterSerializer,
     DeliveryRowSerializer,
     DispatchTrackingSerializer,
-    ExtendSerializer,
     ExternalDocumentSerializer,
-    FinishSerializer,
     ForwardSerializer,
-    ReassignSerializer,
     RegisterSerializer,
     ReplyStartedSerializer,
     RouteSerializer,
@@ -62,20 +57,13 @@ from workflows.actions.incoming import (
 from workflows.actions.replies import do_start_reply
 from workflows.actions.routing import (
     AssigneeSpec,
-    do_acknowledge_assignment,
     do_complete_delivery,
-    do_extend_deadline,
-    do_finish_assignment,
-    do_reassign,
-    do_return_assignment,
     do_route,
-    do_start_assignment,
 )
 from workflows.incoming_selectors import (
     IncomingFilters,
     deliveries_visible_to,
     delivery_history,
-    my_assignments,
     to_acknowledge,
     to_register,
     to_route,
@@ -86,7 +74,6 @@ from workflows.models import Assignment, DeadlineExtension, Delivery, DeliverySt
 from workflows.selectors import dispatches_visible_to, tracking_summary
 
 DELIVERY_TAGS = ["deliveries"]
-ASSIGNMENT_TAGS = ["assignments"]
 
 _INBOXES = {
     "to_register": to_register,
@@ -96,7 +83,6 @@ _INBOXES = {
 }
 
 _DELIVERY_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The delivery's id.")
-_ASSIGNMENT_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The assignment's id.")
 _DELIVERY_FILTERS = [
     OpenApiParameter(
         "inbox",
@@ -117,13 +103,13 @@ _DELIVERY_FILTERS = [
 ]
 
 _NOT_VISIBLE = "No such delivery, or not visible to the caller (delivery_not_found)."
-_STATE_CONFLICT = (
+STATE_CONFLICT = (
     "Not possible in the current status (illegal_transition; details.status and details.transition), "
     "or someone else moved it first (concurrent_transition)."
 )
 
 
-def _responses(ok, *, bad_input: str | None = None, forbidden: str, conflict: str = _STATE_CONFLICT) -> dict:
+def step_responses(ok, *, bad_input: str | None = None, forbidden: str, conflict: str = STATE_CONFLICT) -> dict:
     responses = {
         200: ok,
         403: error_response(forbidden),
@@ -132,15 +118,6 @@ def _responses(ok, *, bad_input: str | None = None, forbidden: str, conflict: st
     }
     if bad_input:
         responses[400] = error_response(bad_input)
-    return responses
-
-
-def _assignment_responses(
-    *, bad_input: str | None, forbidden: str, conflict: str = _STATE_CONFLICT, ok_status: int = 200
-) -> dict:
-    responses = _responses(AssignmentDetailSerializer, bad_input=bad_input, forbidden=forbidden, conflict=conflict)
-    responses[ok_status] = responses.pop(200)
-    responses[404] = error_response("No such assignment, or not visible (assignment_not_found).")
     return responses
 
 
@@ -167,7 +144,7 @@ def _acting_unit(request: Request, unit_id: int | None) -> Unit:
     return membership.unit
 
 
-def _user(pk: int, *, field: str) -> object:
+def user_by_id(pk: int, *, field: str) -> object:
     user = get_user_model().objects.filter(pk=pk, is_active=True).first()
     if user is None:
         raise InvalidInput(
@@ -191,7 +168,7 @@ def _assignee(values: dict, *, field: str) -> AssigneeSpec:
                 message_en="No such unit to assign.",
                 details={"field": field, "unit_id": values["unit_id"]},
             )
-    user = _user(values["user_id"], field=field) if values["user_id"] is not None else None
+    user = user_by_id(values["user_id"], field=field) if values["user_id"] is not None else None
     return AssigneeSpec(
         unit=unit, user=user, deadline=values["deadline"], working_days=values["working_days"], note=values["note"]
     )
@@ -225,22 +202,6 @@ def delivery_body(pk: int) -> dict:
     delivery.routing_row = Routing.objects.select_related("routed_by").filter(delivery=delivery).first()
     delivery.history_rows = delivery_history(delivery)
     return DeliveryDetailSerializer(delivery).data
-
-
-def assignment_body(pk: int) -> dict:
-    return AssignmentDetailSerializer(_assignments().get(pk=pk)).data
-
-
-def _assignments() -> QuerySet[Assignment]:
-    return Assignment.objects.select_related(
-        "delivery__document__document_type",
-        "delivery__document__issuer",
-        "delivery__recipient",
-        "unit",
-        "user",
-        "assigned_by",
-        "acknowledged_by",
-    ).prefetch_related(Prefetch("extensions", DeadlineExtension.objects.select_related("extended_by")))
 
 
 @extend_schema_view(
@@ -304,12 +265,12 @@ class DeliveryViewSet(ActiveMembershipMixin, mixins.ListModelMixin, viewsets.Gen
         operation_id="deliveries_register",
         parameters=[_DELIVERY_ID],
         request=RegisterSerializer,
-        responses=_responses(
+        responses=step_responses(
             DeliveryDetailSerializer,
             bad_input="arrived_at for an electronic copy (arrival_time_paper_only), in the future "
             "(arrival_in_future) or before the dispatch was issued (arrival_before_sending).",
             forbidden="Only the unit's clerk (or the principal of a school without one) registers.",
-            conflict=_STATE_CONFLICT + " Or likely_duplicate: details.duplicates lists the registered deliveries "
+            conflict=STATE_CONFLICT + " Or likely_duplicate: details.duplicates lists the registered deliveries "
             "that look like the same document (id, incoming_number, symbol, registered_at); send "
             "confirm_duplicate=true to register anyway.",
         ),
@@ -333,7 +294,7 @@ class DeliveryViewSet(ActiveMembershipMixin, mixins.ListModelMixin, viewsets.Gen
         operation_id="deliveries_reject",
         parameters=[_DELIVERY_ID],
         request=ReasonSerializer,
-        responses=_responses(
+        responses=step_responses(
             DeliveryDetailSerializer,
             bad_input="No reason given (reason_required).",
             forbidden="Only the unit's clerk rejects.",
@@ -352,7 +313,7 @@ class DeliveryViewSet(ActiveMembershipMixin, mixins.ListModelMixin, viewsets.Gen
         operation_id="deliveries_route",
         parameters=[_DELIVERY_ID],
         request=RouteSerializer,
-        responses=_responses(
+        responses=step_responses(
             DeliveryDetailSerializer,
             bad_input="No lead, a line without a deadline, a deadline in the past, an assignee outside the unit, "
             "the same assignee twice, an unknown unit or person (unknown_assignee, unknown_user).",
@@ -380,7 +341,7 @@ class DeliveryViewSet(ActiveMembershipMixin, mixins.ListModelMixin, viewsets.Gen
         operation_id="deliveries_forward",
         parameters=[_DELIVERY_ID],
         request=ForwardSerializer,
-        responses=_responses(
+        responses=step_responses(
             DeliveryDetailSerializer,
             bad_input="None or more than one of unit_ids / school_level / all; a unit not directly under the "
             "office, or unknown (unknown_unit); no unit to forward to.",
@@ -418,10 +379,10 @@ class DeliveryViewSet(ActiveMembershipMixin, mixins.ListModelMixin, viewsets.Gen
         operation_id="deliveries_acknowledge",
         parameters=[_DELIVERY_ID],
         request=None,
-        responses=_responses(
+        responses=step_responses(
             DeliveryDetailSerializer,
             forbidden="Only the unit's principal, leader or deputy.",
-            conflict=_STATE_CONFLICT + " Or already_acknowledged.",
+            conflict=STATE_CONFLICT + " Or already_acknowledged.",
         ),
         tags=DELIVERY_TAGS,
         description="“Đã nhận” on the whole delivery by the unit's head: once, irrevocable, shown to the sender.",
@@ -436,7 +397,7 @@ class DeliveryViewSet(ActiveMembershipMixin, mixins.ListModelMixin, viewsets.Gen
         operation_id="deliveries_complete",
         parameters=[_DELIVERY_ID],
         request=CommentSerializer,
-        responses=_responses(
+        responses=step_responses(
             DeliveryDetailSerializer,
             bad_input="Bad input.",
             forbidden="Only a holder of the unit's routing authority files it.",
@@ -455,7 +416,7 @@ class DeliveryViewSet(ActiveMembershipMixin, mixins.ListModelMixin, viewsets.Gen
         operation_id="deliveries_accept_recall",
         parameters=[_DELIVERY_ID],
         request=CommentSerializer,
-        responses=_responses(
+        responses=step_responses(
             DeliveryDetailSerializer, bad_input="Bad input.", forbidden="Only the unit's clerk or leader."
         ),
         tags=DELIVERY_TAGS,
@@ -472,7 +433,7 @@ class DeliveryViewSet(ActiveMembershipMixin, mixins.ListModelMixin, viewsets.Gen
         operation_id="deliveries_refuse_recall",
         parameters=[_DELIVERY_ID],
         request=ReasonSerializer,
-        responses=_responses(
+        responses=step_responses(
             DeliveryDetailSerializer,
             bad_input="No reason given (reason_required).",
             forbidden="Only the unit's clerk or leader.",
@@ -559,163 +520,6 @@ class DeliveryViewSet(ActiveMembershipMixin, mixins.ListModelMixin, viewsets.Gen
             confirm_duplicate=values["confirm_duplicate"],
         )
         return Response(delivery_body(delivery.pk), status=status.HTTP_201_CREATED)
-
-
-@extend_schema_view(
-    list=extend_schema(
-        operation_id="assignments_list",
-        parameters=[OpenApiParameter("state", OpenApiTypes.STR, description="new, in_progress, done or returned.")],
-        responses={200: AssignmentDetailSerializer(many=True), 400: error_response("Unknown state.")},
-        tags=ASSIGNMENT_TAGS,
-        description="My assignment lines (and those of units I head, to re-assign): open first, by deadline.",
-    ),
-    retrieve=extend_schema(
-        operation_id="assignments_retrieve",
-        parameters=[_ASSIGNMENT_ID],
-        responses={200: AssignmentDetailSerializer, 404: error_response("No such assignment, or not visible.")},
-        tags=ASSIGNMENT_TAGS,
-        description="One line of a routing slip, with its delivery and deadline changes.",
-    ),
-)
-class AssignmentViewSet(ActiveMembershipMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    serializer_class = AssignmentDetailSerializer
-    lookup_value_regex = r"\d+"
-
-    def get_queryset(self) -> QuerySet[Assignment]:
-        if getattr(self, "swagger_fake_view", False):
-            return Assignment.objects.none()
-        wanted = validated(AssignmentFilterSerializer, self.request.query_params)
-        return (
-            my_assignments(self.request.user, wanted.get("state"))
-            .select_related("assigned_by", "acknowledged_by")
-            .prefetch_related(Prefetch("extensions", DeadlineExtension.objects.select_related("extended_by")))
-        )
-
-    def _visible(self, pk: int) -> Assignment:
-        """Assignment ``pk`` if the caller may see its delivery (the assignee always may)."""
-        visible = deliveries_visible_to(self.request.user).order_by().values("pk")
-        assignment = Assignment.objects.filter(pk=pk, delivery__in=visible).first()
-        if assignment is None:
-            raise NotFound(
-                "Không tìm thấy phân công xử lý.", code="assignment_not_found", message_en="Assignment not found."
-            )
-        return assignment
-
-    def retrieve(self, request: Request, pk: int) -> Response:
-        return Response(assignment_body(self._visible(pk).pk))
-
-    def _step(self, request: Request, pk: int, serializer, fire) -> Response:
-        assignment = self._visible(pk)
-        values = validated(serializer, request.data) if serializer is not None else {}
-        fire(assignment, values)
-        return Response(assignment_body(assignment.pk))
-
-    @extend_schema(
-        operation_id="assignments_start",
-        parameters=[_ASSIGNMENT_ID],
-        request=None,
-        responses=_assignment_responses(bad_input=None, forbidden="Only the assignee (or a member of the unit)."),
-        tags=ASSIGNMENT_TAGS,
-        description="Begin work; starting the lead moves the delivery to in progress (edXML 05).",
-    )
-    @action(detail=True, methods=["post"])
-    def start(self, request: Request, pk: int) -> Response:
-        return self._step(request, pk, None, lambda a, _v: do_start_assignment(a, acting_user=request.user))
-
-    @extend_schema(
-        operation_id="assignments_finish",
-        parameters=[_ASSIGNMENT_ID],
-        request=FinishSerializer,
-        responses=_assignment_responses(
-            bad_input="No result given (result_required).", forbidden="Only the assignee (or a member of the unit)."
-        ),
-        tags=ASSIGNMENT_TAGS,
-        description="Report the result; finishing the lead completes the delivery (edXML 06).",
-    )
-    @action(detail=True, methods=["post"])
-    def finish(self, request: Request, pk: int) -> Response:
-        def fire(assignment: Assignment, values: dict) -> None:
-            do_finish_assignment(assignment, acting_user=request.user, result=values["result"])
-
-        return self._step(request, pk, FinishSerializer, fire)
-
-    @extend_schema(
-        operation_id="assignments_return",
-        parameters=[_ASSIGNMENT_ID],
-        request=ReasonSerializer,
-        responses=_assignment_responses(
-            bad_input="No reason given (reason_required).", forbidden="Only the assignee (or a member of the unit)."
-        ),
-        tags=ASSIGNMENT_TAGS,
-        description="Give the line back to whoever assigned it, saying why (wrong addressee, not our remit).",
-    )
-    @action(detail=True, methods=["post"], url_path="return", url_name="return")
-    def return_(self, request: Request, pk: int) -> Response:
-        def fire(assignment: Assignment, values: dict) -> None:
-            do_return_assignment(assignment, acting_user=request.user, reason=values["reason"])
-
-        return self._step(request, pk, ReasonSerializer, fire)
-
-    @extend_schema(
-        operation_id="assignments_acknowledge",
-        parameters=[_ASSIGNMENT_ID],
-        request=None,
-        responses=_assignment_responses(
-            bad_input=None,
-            forbidden="Only the assignee (or a member of the unit).",
-            conflict=_STATE_CONFLICT + " Or not a for-information line, or already acknowledged.",
-        ),
-        tags=ASSIGNMENT_TAGS,
-        description="“Đã nhận” on a for-information (nhận để biết) line: once, irrevocable.",
-    )
-    @action(detail=True, methods=["post"])
-    def acknowledge(self, request: Request, pk: int) -> Response:
-        return self._step(request, pk, None, lambda a, _v: do_acknowledge_assignment(a, acting_user=request.user))
-
-    @extend_schema(
-        operation_id="assignments_reassign",
-        parameters=[_ASSIGNMENT_ID],
-        request=ReassignSerializer,
-        responses=_assignment_responses(
-            bad_input="Unknown person (unknown_user), not a member of the unit, a deadline after the unit's.",
-            forbidden="Only the head (or deputy head) of the assigned unit.",
-            ok_status=201,
-        ),
-        tags=ASSIGNMENT_TAGS,
-        description="A unit head hands the unit's line to a person inside it; returns the new line.",
-    )
-    @action(detail=True, methods=["post"])
-    def reassign(self, request: Request, pk: int) -> Response:
-        assignment = self._visible(pk)
-        values = validated(ReassignSerializer, request.data)
-        child = do_reassign(
-            assignment,
-            acting_user=request.user,
-            user=_user(values["user_id"], field="user_id"),
-            deadline=values["deadline"],
-            note=values["note"],
-        )
-        return Response(assignment_body(child.pk), status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        operation_id="assignments_extend",
-        parameters=[_ASSIGNMENT_ID],
-        request=ExtendSerializer,
-        responses=_assignment_responses(
-            bad_input="No reason (reason_required), a new deadline in the past or equal to the old one.",
-            forbidden="Only whoever routed or re-assigned it, or a holder of the unit's routing authority.",
-        ),
-        tags=ASSIGNMENT_TAGS,
-        description="Move the deadline (gia hạn), saying why; the history keeps every change.",
-    )
-    @action(detail=True, methods=["post"])
-    def extend(self, request: Request, pk: int) -> Response:
-        def fire(assignment: Assignment, values: dict) -> None:
-            do_extend_deadline(
-                assignment, acting_user=request.user, new_deadline=values["new_deadline"], reason=values["reason"]
-            )
-
-        return self._step(request, pk, ExtendSerializer, fire)
 
 
 class DispatchTrackingView(ActiveMembershipMixin, APIView):
