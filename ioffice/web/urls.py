@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ioffice.web.views import auth, consultations, dispatches, drafts, home, incoming, overdue, registers
+from ioffice.web.views import auth, consultations, dispatches, drafts, home, inboxes, incoming, overdue, registers
 from ioffice.web.views import calendar as calendar_views
 from ioffice.web.views import incoming_registers as books
 from ioffice.web.views import notifications as notification_views
@@ -43,16 +43,16 @@ urlpatterns = [
     path("so-van-ban-di/<int:year>.xlsx", registers.outgoing_register_xlsx, name="outgoing-register-xlsx"),
     # Văn bản đến: the inboxes of each role, the delivery page and its steps, the assignment steps,
     # and registering a document that came from outside the system.
-    path("van-ban-den/", incoming.unit_list, name="incoming-list"),
-    path("van-ban-den/cho-vao-so/", incoming.to_register_list, name="incoming-to-register"),
-    path("van-ban-den/cho-phan-phoi/", incoming.to_route_list, name="incoming-to-route"),
-    path("van-ban-den/cho-xac-nhan/", incoming.to_acknowledge_list, name="incoming-to-acknowledge"),
+    path("van-ban-den/", inboxes.unit_list, name="incoming-list"),
+    path("van-ban-den/cho-vao-so/", inboxes.to_register_list, name="incoming-to-register"),
+    path("van-ban-den/cho-phan-phoi/", inboxes.to_route_list, name="incoming-to-route"),
+    path("van-ban-den/cho-xac-nhan/", inboxes.to_acknowledge_list, name="incoming-to-acknowledge"),
     path("van-ban-den/vao-so-ngoai/", incoming.register_external, name="incoming-register-external"),
     path("van-ban-den/<int:pk>/", incoming.delivery_detail, name="delivery-detail"),
     path("van-ban-den/<int:pk>/thao-tac/<slug:name>/", incoming.delivery_action, name="delivery-action"),
     path("van-ban-den/<int:pk>/phieu-giai-quyet.pdf", incoming.routing_slip_pdf, name="delivery-routing-slip"),
     path("van-ban-den/<int:pk>/tep/<int:attachment_id>/", incoming.attachment_download, name="delivery-attachment"),
-    path("phan-cong/", incoming.assignment_list, name="my-assignments"),
+    path("phan-cong/", inboxes.assignment_list, name="my-assignments"),
     path("van-ban-den/qua-han/", overdue.overdue_list, name="overdue-list"),
     path("phan-cong/<int:pk>/thao-tac/<slug:name>/", incoming.assignment_action, name="assignment-action"),
     # Sổ văn bản đến, sổ theo dõi giải quyết, báo cáo xử lý văn bản; thông báo; lịch nghỉ lễ, làm bù.
