@@ -13,42 +13,22 @@ Prints one JSON line per database; with no PostgreSQL to use, a line saying "ski
 from __future__ import annotations
 
 import json
-import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _postgres import PostgresUnavailable, scratch_database  # noqa: E402
+from _harness import per_database  # noqa: E402
 
 RUNS = 11
 RECIPIENTS = 750
 
 
 def main() -> None:
-    if len(sys.argv) == 3 and sys.argv[1] == "--db":
-        with tempfile.TemporaryDirectory(prefix="ioffice-bench-fanout-") as var_dir:
-            os.environ["IOFFICE_VAR_DIR"] = var_dir
-            os.environ["DJANGO_SETTINGS_MODULE"] = "ioffice.settings"
-            sys.path.insert(0, str(ROOT))
-            if sys.argv[2] == "postgresql":
-                try:
-                    with scratch_database(f"ioffice_bench_fanout_{os.getpid()}") as url:
-                        os.environ["IOFFICE_DATABASE_URL"] = url
-                        run("postgresql")
-                except PostgresUnavailable as exc:
-                    print(json.dumps({"bench": "fanout", "db": "postgresql", "skipped": str(exc)}))
-            else:
-                os.environ.pop("IOFFICE_DATABASE_URL", None)
-                run("sqlite")
-        return
-    for db in ("sqlite", "postgresql"):
-        subprocess.run([sys.executable, __file__, "--db", db], check=True, cwd=ROOT)
+    per_database("fanout", run, script=__file__)
 
 
 def run(db: str) -> None:

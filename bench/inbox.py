@@ -20,18 +20,15 @@ PostgreSQL to use, a line saying "skipped" and why.
 from __future__ import annotations
 
 import json
-import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _postgres import PostgresUnavailable, scratch_database  # noqa: E402
+from _harness import per_database  # noqa: E402
 
 UNITS = 750
 DELIVERIES = 2_000_000
@@ -43,24 +40,7 @@ INDEX = "wf_delivery_unit_unregistered"
 
 
 def main() -> None:
-    if len(sys.argv) == 3 and sys.argv[1] == "--db":
-        with tempfile.TemporaryDirectory(prefix="ioffice-bench-inbox-") as var_dir:
-            os.environ["IOFFICE_VAR_DIR"] = var_dir
-            os.environ["DJANGO_SETTINGS_MODULE"] = "ioffice.settings"
-            sys.path.insert(0, str(ROOT))
-            if sys.argv[2] == "postgresql":
-                try:
-                    with scratch_database(f"ioffice_bench_inbox_{os.getpid()}") as url:
-                        os.environ["IOFFICE_DATABASE_URL"] = url
-                        run("postgresql")
-                except PostgresUnavailable as exc:
-                    print(json.dumps({"bench": "inbox", "db": "postgresql", "skipped": str(exc)}))
-            else:
-                os.environ.pop("IOFFICE_DATABASE_URL", None)
-                run("sqlite")
-        return
-    for db in ("sqlite", "postgresql"):
-        subprocess.run([sys.executable, __file__, "--db", db], check=True, cwd=ROOT)
+    per_database("inbox", run, script=__file__)
 
 
 def run(db: str) -> None:
