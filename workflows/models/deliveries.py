@@ -22,6 +22,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from documents.models import Document, RecipientPurpose, Register
 from organizations.models import Unit
+from workflows.models.steps import StepLog
 
 
 class DeliveryStatus(models.TextChoices):
@@ -288,21 +289,16 @@ class Delivery(ConcurrentTransitionMixin, models.Model):
         """Recall refused (16), with a reason in the log; the recipient carries on from where it was."""
 
 
-class DeliveryTransition(models.Model):
+class DeliveryTransition(StepLog):
     """One step of a delivery: who moved it from which status to which, when, and why."""
 
     delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="transitions")
     from_status = models.CharField("từ trạng thái", max_length=20, choices=D.choices, blank=True)
     to_status = models.CharField("sang trạng thái", max_length=20, choices=D.choices)
-    name = models.CharField("thao tác", max_length=40)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField("lúc")
-    comment = models.TextField("ý kiến", blank=True)
 
-    class Meta:
+    class Meta(StepLog.Meta):
         verbose_name = "bước xử lý văn bản đến"
         verbose_name_plural = "các bước xử lý văn bản đến"
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.name}: {self.from_status} → {self.to_status}"

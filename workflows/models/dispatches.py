@@ -13,6 +13,7 @@ from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from documents.models import Document, SignerAuthority
+from workflows.models.steps import StepLog
 
 
 class DispatchState(models.TextChoices):
@@ -118,21 +119,16 @@ class Dispatch(ConcurrentTransitionMixin, models.Model):
         self.replaced_at = at
 
 
-class DispatchTransition(models.Model):
+class DispatchTransition(StepLog):
     """One step of a dispatch: who moved it from which state to which, when, and why."""
 
     dispatch = models.ForeignKey(Dispatch, on_delete=models.PROTECT, related_name="transitions")
     from_state = models.CharField("từ trạng thái", max_length=32, choices=S.choices, blank=True)
     to_state = models.CharField("sang trạng thái", max_length=32, choices=S.choices)
-    name = models.CharField("thao tác", max_length=40)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField("lúc")
-    comment = models.TextField("ý kiến", blank=True)
 
-    class Meta:
+    class Meta(StepLog.Meta):
         verbose_name = "bước xử lý"
         verbose_name_plural = "các bước xử lý"
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.name}: {self.from_state} → {self.to_state}"

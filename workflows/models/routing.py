@@ -21,6 +21,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from organizations.models import Unit
 from workflows.models.deliveries import Delivery
+from workflows.models.steps import StepLog
 
 
 class Routing(models.Model):
@@ -177,21 +178,16 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
         self.done_at = at
 
 
-class AssignmentTransition(models.Model):
+class AssignmentTransition(StepLog):
     """One step of an assignment: who moved it, from which state to which, when, and why."""
 
     assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="transitions")
     from_state = models.CharField("từ trạng thái", max_length=12, choices=A.choices, blank=True)
     to_state = models.CharField("sang trạng thái", max_length=12, choices=A.choices)
-    name = models.CharField("thao tác", max_length=40)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField("lúc")
-    comment = models.TextField("ý kiến", blank=True)
 
-    class Meta:
+    class Meta(StepLog.Meta):
         verbose_name = "bước xử lý phân công"
         verbose_name_plural = "các bước xử lý phân công"
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.name}: {self.from_state} → {self.to_state}"
