@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from ioffice.web.views import auth, consultations, dispatches, drafts, home, inboxes, incoming, overdue, registers
+from ioffice.web.views import (
+    auth,
+    consultations,
+    dispatches,
+    drafts,
+    home,
+    inboxes,
+    incoming,
+    incoming_steps,
+    overdue,
+    registers,
+)
 from ioffice.web.views import calendar as calendar_views
 from ioffice.web.views import incoming_registers as books
 from ioffice.web.views import notifications as notification_views
@@ -49,12 +60,12 @@ urlpatterns = [
     path("van-ban-den/cho-xac-nhan/", inboxes.to_acknowledge_list, name="incoming-to-acknowledge"),
     path("van-ban-den/vao-so-ngoai/", incoming.register_external, name="incoming-register-external"),
     path("van-ban-den/<int:pk>/", incoming.delivery_detail, name="delivery-detail"),
-    path("van-ban-den/<int:pk>/thao-tac/<slug:name>/", incoming.delivery_action, name="delivery-action"),
+    path("van-ban-den/<int:pk>/thao-tac/<slug:name>/", incoming_steps.delivery_action, name="delivery-action"),
     path("van-ban-den/<int:pk>/phieu-giai-quyet.pdf", incoming.routing_slip_pdf, name="delivery-routing-slip"),
     path("van-ban-den/<int:pk>/tep/<int:attachment_id>/", incoming.attachment_download, name="delivery-attachment"),
     path("phan-cong/", inboxes.assignment_list, name="my-assignments"),
     path("van-ban-den/qua-han/", overdue.overdue_list, name="overdue-list"),
-    path("phan-cong/<int:pk>/thao-tac/<slug:name>/", incoming.assignment_action, name="assignment-action"),
+    path("phan-cong/<int:pk>/thao-tac/<slug:name>/", incoming_steps.assignment_action, name="assignment-action"),
     # Sổ văn bản đến, sổ theo dõi giải quyết, báo cáo xử lý văn bản; thông báo; lịch nghỉ lễ, làm bù.
     path("so-van-ban-den/", books.incoming_register, name="incoming-register"),
     path("so-van-ban-den/<int:year>.pdf", books.incoming_register_pdf, name="incoming-register-pdf"),
