@@ -54,6 +54,7 @@ from workflows.models import (
     DeliveryTransition,
     Dispatch,
 )
+from workflows.models.deliveries import ON_HOLD_STATUSES, overdue_q
 from workflows.selectors import dispatches_visible_to
 
 D = DeliveryStatus
@@ -193,7 +194,7 @@ def to_acknowledge(user, unit, *, filters: IncomingFilters | None = None) -> Que
     ).filter(acknowledged_at__isnull=True)
     if roles_in(user=user, unit=unit) & ACKNOWLEDGER_ROLES:
         receipt_due = Q(acknowledged_at__isnull=True, incoming_number__isnull=False) & ~Q(
-            status__in=[*FROZEN_STATUSES, D.RECALL_REQUESTED]
+            status__in=sorted(ON_HOLD_STATUSES)
         )
         awaits: Any = ExpressionWrapper(receipt_due, output_field=BooleanField())
         wanted = receipt_due | Q(Exists(fyi))
@@ -357,7 +358,7 @@ def _rollup_counts(prefix: str, depth: Q, today: datetime.date) -> dict[str, Cou
         "registered": Q(incoming_number__isnull=False),
         "acknowledged": Q(acknowledged_at__isnull=False),
         "completed": Q(status=D.COMPLETED),
-        "overdue": Q(due_on__lt=today, completed_at__isnull=True) & ~Q(status__in=list(FROZEN_STATUSES)),
+        "overdue": overdue_q(today),
         "rejected": Q(status=D.REJECTED),
     }
     return {f"{prefix}_{name}": Count("pk", filter=depth & cond) for name, cond in conditions.items()}

@@ -36,7 +36,7 @@ from workflows.models import (
     DispatchState,
     Routing,
 )
-from workflows.models.deliveries import OPEN_STATUSES
+from workflows.models.deliveries import OPEN_STATUSES, overdue_q
 
 __all__ = [
     "INCOMING_FIGURES",
@@ -337,7 +337,7 @@ def handling_report(
         completed_on_time=Count("pk", filter=completed & on_time),
         completed_late=Count("pk", filter=completed & ~on_time),
         open_not_due=Count("pk", filter=open_ & (Q(due_on__isnull=True) | Q(due_on__gte=today))),
-        open_overdue=Count("pk", filter=open_ & Q(due_on__lt=today)),
+        open_overdue=Count("pk", filter=overdue_q(today)),
     )
 
     dispatches = Dispatch.objects.filter(issued_at__gte=since, issued_at__lt=until)

@@ -32,6 +32,7 @@ from workflows.models import (
     ReminderKind,
     ReminderSent,
 )
+from workflows.models.deliveries import overdue_q
 
 #: Working days before the deadline when the assignee is reminded, unless settings say otherwise.
 REMIND_DAYS_BEFORE = 1
@@ -131,7 +132,7 @@ def overdue_assignments(unit: Unit | None = None, on: datetime.date | None = Non
 def overdue_deliveries(unit: Unit | None = None, on: datetime.date | None = None) -> QuerySet[Delivery]:
     """Deliveries still open past their due date (hạn giải quyết) on ``on`` (today), in ``unit``'s tree."""
     on = on or timezone.localdate()
-    qs = Delivery.objects.filter(status__in=OPEN_STATUSES, due_on__lt=on, completed_at__isnull=True)
+    qs = Delivery.objects.filter(overdue_q(on))
     if unit is not None:
         qs = qs.filter(recipient__path__startswith=unit.path)
     return qs.select_related("document", "recipient").order_by("due_on", "pk")

@@ -12,7 +12,8 @@ from journal.models import AuditEvent
 from journal.schedule import jobs
 from tests.journal import handlers
 from tests.workflows.factories import make_agency, make_arrived, make_office
-from workflows.actions.incoming import do_register_delivery
+from workflows.actions.incoming import do_refuse_recall, do_register_delivery
+from workflows.actions.issue import do_recall_dispatch
 from workflows.actions.routing import (
     AssigneeSpec,
     do_complete_delivery,
@@ -21,6 +22,7 @@ from workflows.actions.routing import (
     do_route,
 )
 from workflows.models import Assignment, AssignmentKind, CalendarDay, ReminderKind, ReminderSent
+from workflows.registers import handling_report
 from workflows.reminders import overdue_assignments, overdue_deliveries, run_daily
 
 pytestmark = pytest.mark.django_db
@@ -179,3 +181,16 @@ def test_two_runs_at_once_send_each_reminder_once(remember):
     assert sum(r["overdue"] for r in results) == 2 and sum(r["escalated"] for r in results) == 2
     assert len(published("assignment.overdue")) == 2 and len(published("assignment.escalated")) == 2
     assert ReminderSent.objects.filter(kind=ReminderKind.OVERDUE).count() == 2
+
+
+def test_a_copy_kept_after_a_refused_recall_stays_open_work_everywhere(remember):
+    """Refusing a recall (16) keeps the copy in work: reminders, overdue lists and the report all still count it."""
+    a, o, delivery, lead, coordinate, _ = routed()
+    do_recall_dispatch(delivery.dispatch, acting_user=a.leader, reason="Sai phụ lục.")
+    do_refuse_recall(delivery, acting_user=o.clerk, reason="Đã triển khai, giữ lại.")
+    late = D(2027, 1, 25)
+    assert run_daily(late) == {"before": 0, "overdue": 2, "escalated": 2}
+    assert list(overdue_deliveries(o.unit, on=late)) == [delivery]
+    report = handling_report(unit=o.unit, start=D(2000, 1, 1), end=late, today=late)
+    assert report["incoming"]["open_overdue"] == 1
+    del lead, coordinate

@@ -54,9 +54,6 @@ ASSIGNMENT_ACTION_NAMES = {
     "acknowledge": "xác nhận đã nhận",
 }
 
-#: Who registers, rejects and answers recalls for a unit: its clerk; a school without one, its principal.
-CLERK_ROLES = frozenset({Role.CLERK})
-
 
 def is_clerk_of(user, unit) -> bool:
     """The unit's clerk, or — for a unit that has no clerk in force (a small school) — its principal."""

@@ -27,10 +27,10 @@ from organizations.models import SchoolLevel, Unit, UnitKind
 from workflows.actions.delivery_steps import is_clerk_of, log_delivery, may_route
 from workflows.actions.issue import _grant_view, _insert_rows
 from workflows.models import Delivery, DeliveryChannel, DeliveryStatus, DeliveryTransition
-from workflows.models.deliveries import FROZEN_STATUSES
+from workflows.models.deliveries import ON_HOLD_STATUSES
 
 #: Statuses of the parent copy from which it may not be passed on: sent back, withdrawn, or asked back.
-NOT_FORWARDABLE = FROZEN_STATUSES | {DeliveryStatus.RECALL_REQUESTED}
+NOT_FORWARDABLE = ON_HOLD_STATUSES
 
 
 def do_forward_delivery(

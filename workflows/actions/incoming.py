@@ -64,7 +64,7 @@ from workflows.actions.delivery_steps import (
 from workflows.actions.issue import _grant_view
 from workflows.duplicates import describe, duplicates_of, likely_duplicates
 from workflows.models import Delivery, DeliveryChannel, DeliveryStatus, DeliveryTransition, priority_of
-from workflows.models.deliveries import FROZEN_STATUSES
+from workflows.models.deliveries import ON_HOLD_STATUSES
 
 #: Who says "đã nhận" on a directive for the whole unit: its head and deputy heads.
 ACKNOWLEDGING_ROLES = frozenset({Role.PRINCIPAL, Role.LEADER, Role.DEPUTY})
@@ -218,7 +218,7 @@ def do_acknowledge_delivery(delivery: Delivery | int, *, acting_user) -> Deliver
     with transaction.atomic(durable=True):
         pk = delivery if isinstance(delivery, int) else delivery.pk
         current = Delivery.objects.select_for_update(of=("self",)).select_related("recipient").get(pk=pk)
-        if current.status in FROZEN_STATUSES or current.status == DeliveryStatus.RECALL_REQUESTED:
+        if current.status in ON_HOLD_STATUSES:
             raise Conflict(
                 f"Không thể xác nhận đã nhận khi văn bản đến đang ở trạng thái “{current.get_status_display()}”.",
                 code="illegal_transition",

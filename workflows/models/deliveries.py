@@ -51,10 +51,25 @@ EDXML_CODES: dict[str, str] = {
 }
 
 #: Statuses in which the recipient still owes an answer or work: what reminders and overdue lists look at.
-OPEN_STATUSES = frozenset({DeliveryStatus.REGISTERED, DeliveryStatus.ROUTED, DeliveryStatus.IN_PROGRESS})
+#: A refused recall (16) is open too: the unit carries on with the copy it kept.
+OPEN_STATUSES = frozenset(
+    {DeliveryStatus.REGISTERED, DeliveryStatus.ROUTED, DeliveryStatus.IN_PROGRESS, DeliveryStatus.RECALL_REFUSED}
+)
 
 #: Statuses in which the recipient's copy is frozen: nothing more can be done with it.
 FROZEN_STATUSES = frozenset({DeliveryStatus.REJECTED, DeliveryStatus.RECALLED})
+
+#: Statuses in which the recipient cannot act on its copy now: frozen, or the sender's recall awaits an answer.
+ON_HOLD_STATUSES = FROZEN_STATUSES | {DeliveryStatus.RECALL_REQUESTED}
+
+
+def overdue_q(today, *, prefix: str = "") -> Q:
+    """The one meaning of "quá hạn": open work whose hạn giải quyết passed before ``today``.
+
+    Lists, roll-ups, reports and reminders all filter with it (``prefix`` for a related delivery).
+    """
+    return Q(**{f"{prefix}status__in": sorted(OPEN_STATUSES), f"{prefix}due_on__lt": today})
+
 
 #: Statuses a recall no longer reaches: the work is done or the copy is already withdrawn.
 RECALL_EXEMPT = frozenset({DeliveryStatus.COMPLETED, DeliveryStatus.RECALLED, DeliveryStatus.RECALL_REQUESTED})
@@ -198,7 +213,7 @@ class Delivery(ConcurrentTransitionMixin, models.Model):
             ),
             models.Index(
                 fields=["due_on"],
-                condition=Q(status__in=["registered", "routed", "in_progress"]),
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
                 name="wf_delivery_open_due",
             ),
         ]
@@ -211,13 +226,9 @@ class Delivery(ConcurrentTransitionMixin, models.Model):
         return EDXML_CODES[self.status]
 
     @property
-    def is_registered(self) -> bool:
-        return self.incoming_number is not None
-
-    @property
     def is_actionable(self) -> bool:
-        """Whether the recipient may still act on it (not rejected, recalled, completed or awaiting a recall answer)."""
-        return self.status not in FROZEN_STATUSES | {D.COMPLETED, D.RECALL_REQUESTED}
+        """Whether the recipient may still act on it: not completed, frozen, or awaiting a recall answer."""
+        return self.status not in ON_HOLD_STATUSES | {D.COMPLETED}
 
     # The recipient's clerk -------------------------------------------------------------------
 

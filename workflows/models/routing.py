@@ -142,10 +142,6 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.user or self.unit} ({self.get_state_display()})"
 
-    @property
-    def assignee(self):
-        return self.user or self.unit
-
     @transition(field=state, source=A.NEW, target=A.IN_PROGRESS, conditions=[lambda a: a.kind != AssignmentKind.INFORM])
     def start(self, *, at) -> None:
         self.started_at = at
