@@ -2,6 +2,10 @@ import datetime
 
 from django.apps import AppConfig
 
+#: How often the worker seals committed audit rows into the chain: the longest a row stays unsealed
+#: while the worker runs (``journal_verify`` seals before it checks).
+SEAL_EVERY = datetime.timedelta(seconds=10)
+
 
 class JournalConfig(AppConfig):
     name = "journal"
@@ -21,3 +25,6 @@ class JournalConfig(AppConfig):
         org_audit.set_recorder(audit.record)
         # Validity dates pass at midnight without anyone acting: re-derive unit groups every night.
         schedule.register_daily("organizations.sync_groups", "organizations.groups.sync_all", at=datetime.time(0, 5))
+        # Actions append audit rows without taking turns; the worker seals them into the hash chain.
+        schedule.register_every("journal.seal", "journal.sealing.seal_pending", every=SEAL_EVERY)
+        schedule.register_daily("journal.prune_tasks", "journal.tasks.prune_finished", at=datetime.time(0, 45))

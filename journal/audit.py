@@ -1,10 +1,11 @@
 """Writing the audit trail: :func:`record`, called by every action inside its transaction.
 
 The row joins the caller's transaction, so an action that rolls back takes its audit row with it and
-the trail never claims something happened that did not. The chain head is locked for the rest of that
-transaction, so every writer in the system takes turns there: keep actions short (no network I/O
-inside them, as the house rules say anyway), and call :func:`record` after the action has locked its
-own rows, so the chain head is always the last lock taken and two actions cannot deadlock over it.
+the trail never claims something happened that did not. It is a plain insert that locks nothing
+shared: thousands of clerks registering and principals opening documents do not take turns on one
+row. Once the transaction has committed, the worker's next sealing pass
+(:func:`journal.sealing.seal_pending`, every few seconds) links the new rows into the hash chain (see
+:mod:`journal.models.audit`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from django.utils import timezone
 
 from journal import context
 from journal.errors import TransactionRequired
-from journal.models import AuditEvent, ChainHead
+from journal.models import AuditEvent
+from journal.models.audit import RECORDED
 from organizations.models import Unit
 
 logger = logging.getLogger(__name__)
@@ -37,7 +39,7 @@ def record(
     object_type: str | None = None,
     object_id: str | int | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain and return it.
+    """Append one event to the trail and return it; the worker seals it into the chain after the commit.
 
     ``actor`` is the acting user (``None`` or an anonymous user for the system or a stranger);
     ``verb`` a dotted name such as ``"auth.login"`` or ``"organizations.membership.granted"``;
@@ -63,9 +65,7 @@ def record(
         object_repr = ""
     is_person = actor is not None and getattr(actor, "is_authenticated", False)
 
-    head = _lock_head()
     event = AuditEvent(
-        id=head.last_id + 1,
         at=timezone.now(),
         actor_id=actor.pk if is_person else None,
         actor_username=actor.get_username() if is_person else "",
@@ -77,22 +77,10 @@ def record(
         object_repr=object_repr,
         ip=_normalise_ip(ip if ip is not None else ctx.ip),
         data=data,
-        prev_hash=head.last_hash,
     )
-    event.hash = event.compute_hash()
+    setattr(event, RECORDED, True)
     event.save()
-    ChainHead.objects.filter(pk=head.pk).update(last_id=event.id, last_hash=event.hash)
     return event
-
-
-def _lock_head() -> ChainHead:
-    head = ChainHead.objects.select_for_update().filter(pk=ChainHead.SINGLETON_ID).first()
-    if head is None:
-        # The very first event (or the first after a flush). Two first writers must not both start
-        # a chain: the insert that loses the race does nothing and then waits on the winner's lock.
-        ChainHead.objects.bulk_create([ChainHead(pk=ChainHead.SINGLETON_ID)], ignore_conflicts=True)
-        head = ChainHead.objects.select_for_update().get(pk=ChainHead.SINGLETON_ID)
-    return head
 
 
 def _unit_snapshot(unit: Unit | None, context_unit_id: int | None) -> tuple[int | None, str]:

@@ -1,9 +1,10 @@
-"""Daily jobs: work that must happen because time passes, not because someone acted.
+"""Scheduled jobs: work that must happen because time passes, not because someone acted.
 
-Memberships expire at midnight, deadlines come near, files fall due for deposit. Each such job is a
-module-level function registered at start-up with :func:`register_daily` (from an ``AppConfig.ready()``
-of journal or a higher app) and runs once a day at a local time of day, as a task on the same
-database queue as everything else, so it retries with back-off and shows in the admin.
+Memberships expire at midnight, deadlines come near, files fall due for deposit, committed audit
+rows wait to be sealed into the chain. Each such job is a module-level function registered at
+start-up (from an ``AppConfig.ready()`` of journal or a higher app) with :func:`register_daily` (once
+a day at a local time of day) or :func:`register_every` (every so many seconds), and runs as a task on
+the same database queue as everything else, so it retries with back-off and shows in the admin.
 
 :func:`ensure_scheduled` (``manage.py journal_schedule``, which ``scripts/run`` and the worker service
 call before starting the worker) makes sure every job has a pending task; a lost one (a restored
@@ -32,22 +33,38 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class DailyJob:
+class Job:
+    """A daily job has ``at`` (a local time of day); a repeating one has ``every``."""
+
     name: str
     function: str
-    at: datetime.time
+    at: datetime.time | None = None
+    every: datetime.timedelta | None = None
+
+    def next_due(self, *, after: datetime.datetime) -> datetime.datetime:
+        if self.every is not None:
+            return after + self.every
+        return next_occurrence(self.at, after=after)
 
 
-_jobs: dict[str, DailyJob] = {}
+_jobs: dict[str, Job] = {}
 
 
 def register_daily(name: str, function: str, *, at: datetime.time) -> None:
     """Run ``function`` (dotted path of an idempotent module-level function) daily at ``at``, local time."""
     import_string(function)  # a typo fails at start-up, not at one o'clock in the morning
-    _jobs[name] = DailyJob(name=name, function=function, at=at)
+    _jobs[name] = Job(name=name, function=function, at=at)
 
 
-def jobs() -> list[DailyJob]:
+def register_every(name: str, function: str, *, every: datetime.timedelta) -> None:
+    """Run ``function`` (as for :func:`register_daily`) again ``every`` after each run ends."""
+    import_string(function)
+    if every < datetime.timedelta(seconds=1):
+        raise ValueError(f"job {name!r} would run more often than the worker looks for tasks")
+    _jobs[name] = Job(name=name, function=function, every=every)
+
+
+def jobs() -> list[Job]:
     return sorted(_jobs.values(), key=lambda job: job.name)
 
 
@@ -61,7 +78,7 @@ def next_occurrence(at: datetime.time, *, after: datetime.datetime) -> datetime.
 
 
 def _queue(job: ScheduledJob, due: datetime.datetime) -> None:
-    result = run_daily_job.using(run_after=due).enqueue(name=job.name, due=due.isoformat())
+    result = run_scheduled_job.using(run_after=due).enqueue(name=job.name, due=due.isoformat())
     job.next_run_at = due
     job.task_id = str(result.id)
 
@@ -81,7 +98,10 @@ def ensure_scheduled(*, now: datetime.datetime | None = None) -> list[str]:
                     continue
             if job is None:
                 job = ScheduledJob(name=spec.name, next_run_at=now)
-            due = job.next_run_at if job.pk and job.next_run_at > now else next_occurrence(spec.at, after=now)
+            if job.pk and job.next_run_at > now:
+                due = job.next_run_at
+            else:
+                due = now if spec.every is not None else spec.next_due(after=now)
             _queue(job, due)
             job.save()
             queued.append(spec.name)
@@ -89,12 +109,12 @@ def ensure_scheduled(*, now: datetime.datetime | None = None) -> list[str]:
 
 
 @background_task()
-def run_daily_job(*, name: str, due: str) -> str:
+def run_scheduled_job(*, name: str, due: str) -> str:
     """Run job ``name`` for its occurrence ``due``, then queue the next one (a task)."""
     spec = _jobs.get(name)
     if spec is None:
         # The code that registered it is gone; nothing to run, and nothing to reschedule.
-        logger.warning("daily job %s is no longer registered; dropped", name)
+        logger.warning("scheduled job %s is no longer registered; dropped", name)
         return "unregistered"
     import_string(spec.function)()
     due_at = datetime.datetime.fromisoformat(due)
@@ -102,6 +122,6 @@ def run_daily_job(*, name: str, due: str) -> str:
         job = ScheduledJob.objects.select_for_update().get(name=name)
         job.last_run_at = timezone.now()
         if job.next_run_at == due_at:
-            _queue(job, next_occurrence(spec.at, after=max(due_at, timezone.now())))
+            _queue(job, spec.next_due(after=max(due_at, timezone.now())))
         job.save()
     return "done"

@@ -80,3 +80,22 @@ def background_task(
         return retried
 
     return decorate
+
+
+#: How long finished task rows are kept: successful ones long enough to answer "did it run?", failed
+#: ones long enough for someone to look at them.
+KEEP_SUCCESSFUL_DAYS = 14
+KEEP_FAILED_DAYS = 90
+
+
+def prune_finished() -> None:
+    """Delete old finished task rows (a daily job): repeating jobs add thousands a day to the queue table."""
+    from django.core.management import call_command
+
+    call_command(
+        "prune_db_task_results",
+        "--queue-name=*",
+        f"--min-age-days={KEEP_SUCCESSFUL_DAYS}",
+        f"--failed-min-age-days={KEEP_FAILED_DAYS}",
+        verbosity=0,
+    )

@@ -1,22 +1,28 @@
 """Checking the audit chain end to end, and naming the first row where it breaks.
 
-The rows are read in id order in fixed-size pages (keyset pagination), so memory stays constant
-however long the trail. For each row, in this order:
+The sealed rows are read in ``seq`` order in fixed-size pages (keyset pagination), so memory stays
+constant however long the trail. For each row, in this order:
 
-1. ``sequence``: its id is the previous id + 1 (the chain starts at 1); otherwise rows were deleted,
-   inserted or renumbered;
+1. ``sequence``: its ``seq`` is the previous one + 1 (the chain starts at 1); otherwise rows were
+   deleted, inserted or renumbered;
 2. ``link``: its ``prev_hash`` is the previous row's ``hash``; otherwise a row before it was deleted,
    inserted or moved, or the previous row was rewritten together with its hash;
 3. ``content``: its ``hash`` is what its content gives; otherwise the row was edited.
 
 At the end, ``head``: the chain head names the last row and its hash; otherwise rows were cut off the
 end, added after it, or the head itself was altered.
+
+Rows not sealed yet are not part of the chain: they are counted (``unsealed``, with the oldest one's
+time) so that a sealing pass that keeps failing is seen; ``manage.py journal_verify`` seals them first.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+from django.db.models import Count, Min
 
 from journal.models import GENESIS_HASH, AuditEvent, ChainHead
 
@@ -30,7 +36,8 @@ HEAD = "head"
 class ChainBreak:
     """Where the chain breaks: the first row that fails, which check it fails, and what that means."""
 
-    event_id: int
+    seq: int
+    """The place in the chain (``AuditEvent.seq``) of the first row that fails."""
     reason: str
     message: str
 
@@ -39,9 +46,13 @@ class ChainBreak:
 class VerifyResult:
     count: int
     """Rows that passed every check, from the start of the chain."""
-    head_id: int
+    head_seq: int
+    """The last sealed row's ``seq``, as the chain head records it."""
     head_hash: str
     broken: ChainBreak | None
+    unsealed: int = 0
+    """Committed rows not sealed into the chain yet."""
+    oldest_unsealed_at: datetime.datetime | None = None
 
     @property
     def ok(self) -> bool:
@@ -50,57 +61,60 @@ class VerifyResult:
 
 def verify_chain(*, page_size: int = 1000) -> VerifyResult:
     """Recompute the whole chain; stop at the first broken row."""
-    count, last_id, last_hash = 0, 0, GENESIS_HASH
+    count, last_seq, last_hash = 0, 0, GENESIS_HASH
     while True:
-        for row in _rows_after(last_id if count else None, page_size):
-            broken = _check_row(row, expected_id=last_id + 1, prev_hash=last_hash)
+        for row in _rows_after(last_seq if count else None, page_size):
+            broken = _check_row(row, expected_seq=last_seq + 1, prev_hash=last_hash)
             if broken is not None:
-                head_id, head_hash = _head()
-                return VerifyResult(count=count, head_id=head_id, head_hash=head_hash, broken=broken)
-            count, last_id, last_hash = count + 1, row.id, row.hash
-        head_id, head_hash = _head()
+                head_seq, head_hash = _head()
+                return VerifyResult(count=count, head_seq=head_seq, head_hash=head_hash, broken=broken)
+            count, last_seq, last_hash = count + 1, row.seq, row.hash
+        head_seq, head_hash = _head()
         # The head is read after the rows: events appended meanwhile moved it on, so read those too
         # before calling the end of the chain missing.
-        if head_id > last_id and AuditEvent.objects.filter(id__gt=last_id).exists():
+        if head_seq > last_seq and AuditEvent.objects.filter(seq__gt=last_seq).exists():
             continue
         break
+    pending = AuditEvent.objects.filter(hash__isnull=True).aggregate(n=Count("id"), oldest=Min("at"))
     return VerifyResult(
         count=count,
-        head_id=head_id,
+        head_seq=head_seq,
         head_hash=head_hash,
-        broken=_check_head(head_id=head_id, head_hash=head_hash, last_id=last_id, last_hash=last_hash),
+        broken=_check_head(head_seq=head_seq, head_hash=head_hash, last_seq=last_seq, last_hash=last_hash),
+        unsealed=pending["n"],
+        oldest_unsealed_at=pending["oldest"],
     )
 
 
-def _rows_after(after_id: int | None, page_size: int) -> Iterator[AuditEvent]:
-    """Rows with an id above ``after_id`` (all of them for ``None``: a forged id 0 or below counts)."""
+def _rows_after(after_seq: int | None, page_size: int) -> Iterator[AuditEvent]:
+    """Sealed rows with a ``seq`` above ``after_seq`` (all for ``None``: a forged ``seq`` 0 or below counts)."""
     while True:
-        rows = AuditEvent.objects.order_by("id")
-        if after_id is not None:
-            rows = rows.filter(id__gt=after_id)
+        rows = AuditEvent.objects.filter(seq__isnull=False).order_by("seq")
+        if after_seq is not None:
+            rows = rows.filter(seq__gt=after_seq)
         page = list(rows[:page_size])
         yield from page
         if len(page) < page_size:
             return
-        after_id = page[-1].id
+        after_seq = page[-1].seq
 
 
 def _head() -> tuple[int, str]:
     head = ChainHead.objects.filter(pk=ChainHead.SINGLETON_ID).first()
-    return (head.last_id, head.last_hash) if head is not None else (0, GENESIS_HASH)
+    return (head.last_seq, head.last_hash) if head is not None else (0, GENESIS_HASH)
 
 
-def _check_row(row: AuditEvent, *, expected_id: int, prev_hash: str) -> ChainBreak | None:
-    if row.id != expected_id:
-        if row.id > expected_id:
-            missing = f"#{expected_id}" if row.id == expected_id + 1 else f"#{expected_id}–#{row.id - 1}"
+def _check_row(row: AuditEvent, *, expected_seq: int, prev_hash: str) -> ChainBreak | None:
+    if row.seq != expected_seq:
+        if row.seq > expected_seq:
+            missing = f"#{expected_seq}" if row.seq == expected_seq + 1 else f"#{expected_seq}–#{row.seq - 1}"
             message = f"thiếu bản ghi {missing} ngay trước bản ghi này (bị xóa hoặc đánh số lại)"
         else:
-            message = f"số thứ tự {row.id} không đúng chỗ, phải là {expected_id} (bản ghi chèn thêm hoặc đánh số lại)"
-        return ChainBreak(event_id=row.id, reason=SEQUENCE, message=message)
+            message = f"số thứ tự {row.seq} không đúng chỗ, phải là {expected_seq} (bản ghi chèn thêm hoặc đánh số lại)"
+        return ChainBreak(seq=row.seq, reason=SEQUENCE, message=message)
     if row.prev_hash != prev_hash:
         return ChainBreak(
-            event_id=row.id,
+            seq=row.seq,
             reason=LINK,
             message=(
                 "mã băm bản ghi trước không khớp: một bản ghi trước nó đã bị xóa, chèn thêm, đổi chỗ "
@@ -109,33 +123,33 @@ def _check_row(row: AuditEvent, *, expected_id: int, prev_hash: str) -> ChainBre
         )
     if row.compute_hash() != row.hash:
         return ChainBreak(
-            event_id=row.id,
+            seq=row.seq,
             reason=CONTENT,
             message="nội dung bản ghi đã bị sửa: mã băm tính lại không khớp mã băm đã lưu",
         )
     return None
 
 
-def _check_head(*, head_id: int, head_hash: str, last_id: int, last_hash: str) -> ChainBreak | None:
-    if head_id == last_id and head_hash == last_hash:
+def _check_head(*, head_seq: int, head_hash: str, last_seq: int, last_hash: str) -> ChainBreak | None:
+    if head_seq == last_seq and head_hash == last_hash:
         return None
-    if head_id > last_id:
+    if head_seq > last_seq:
         return ChainBreak(
-            event_id=last_id + 1,
+            seq=last_seq + 1,
             reason=HEAD,
             message=(
-                f"đầu chuỗi ghi bản ghi cuối là #{head_id} nhưng chuỗi dừng ở #{last_id}: các bản ghi cuối đã bị xóa"
+                f"đầu chuỗi ghi bản ghi cuối là #{head_seq} nhưng chuỗi dừng ở #{last_seq}: các bản ghi cuối đã bị xóa"
             ),
         )
-    if head_id < last_id:
-        where = "không có đầu chuỗi" if head_id == 0 else f"đầu chuỗi dừng ở #{head_id}"
+    if head_seq < last_seq:
+        where = "không có đầu chuỗi" if head_seq == 0 else f"đầu chuỗi dừng ở #{head_seq}"
         return ChainBreak(
-            event_id=head_id + 1,
+            seq=head_seq + 1,
             reason=HEAD,
             message=f"{where} nhưng còn bản ghi sau đó: bản ghi được thêm ngoài ứng dụng",
         )
     return ChainBreak(
-        event_id=last_id,
+        seq=last_seq,
         reason=HEAD,
         message="mã băm ở đầu chuỗi khác mã băm bản ghi cuối: bản ghi cuối hoặc đầu chuỗi đã bị sửa",
     )

@@ -1,4 +1,4 @@
-"""Daily jobs' bookkeeping: when each job next falls due, and which queued task will run it."""
+"""Scheduled jobs' bookkeeping: when each job next falls due, and which queued task will run it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.db import models
 
 
 class ScheduledJob(models.Model):
-    """One row per daily job (lịch chạy định kỳ); see :mod:`journal.schedule`."""
+    """One row per scheduled job (lịch chạy định kỳ); see :mod:`journal.schedule`."""
 
     name = models.CharField("tên công việc", max_length=100, unique=True)
     next_run_at = models.DateTimeField("lần chạy kế tiếp")

@@ -5,6 +5,8 @@ from django.db import connection, transaction
 
 from journal import triggers
 from journal.audit import record
+from journal.models import AuditEvent
+from journal.sealing import seal_pending
 from tests.organizations.factories import make_unit, make_user
 
 
@@ -20,12 +22,22 @@ def unit(db):
 
 @pytest.fixture
 def chain(user, unit):
-    """Five events on a fresh chain, returned in id order."""
+    """Five events sealed on a fresh chain (``seq`` 1 to 5), returned in chain order.
+
+    A test runs inside a transaction that never commits, so the sealing that follows a commit is done
+    here by hand.
+    """
     with transaction.atomic():
-        return [
+        for n in range(1, 6):
             record(actor=user, verb="test.event", unit=unit, object_type="thing", object_id=n, data={"n": n})
-            for n in range(1, 6)
-        ]
+    seal_pending()
+    return list(AuditEvent.objects.order_by("seq"))
+
+
+def sealed(event: AuditEvent) -> AuditEvent:
+    """``event`` as stored once the pending rows are sealed (what a commit would have done)."""
+    seal_pending()
+    return AuditEvent.objects.get(pk=event.pk)
 
 
 @contextmanager

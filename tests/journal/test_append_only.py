@@ -6,20 +6,22 @@ from django.db import DatabaseError, connection, transaction
 
 from journal.audit import record
 from journal.models import AppendOnlyError, AuditEvent, ChainHead
+from journal.sealing import seal_pending
 from journal.verify import verify_chain
+from tests.journal.conftest import sealed
 
 
 def test_saving_an_existing_row_is_refused(chain):
-    event = AuditEvent.objects.get(pk=3)
+    event = AuditEvent.objects.get(seq=3)
     event.verb = "test.other"
     with pytest.raises(AppendOnlyError):
         event.save()
-    assert AuditEvent.objects.get(pk=3).verb == "test.event"
+    assert AuditEvent.objects.get(seq=3).verb == "test.event"
 
 
 def test_deleting_a_row_is_refused(chain):
     with pytest.raises(AppendOnlyError):
-        AuditEvent.objects.get(pk=3).delete()
+        AuditEvent.objects.get(seq=3).delete()
     assert AuditEvent.objects.count() == 5
 
 
@@ -40,9 +42,9 @@ def test_queryset_writes_are_refused(chain, write):
     assert verify_chain().ok
 
 
-def test_a_row_without_a_hash_is_refused(db):
+def test_a_row_not_written_by_record_is_refused(db):
     with pytest.raises(AppendOnlyError):
-        AuditEvent(id=1, verb="test.x").save()
+        AuditEvent(verb="test.x").save()
 
 
 def test_the_chain_head_cannot_be_deleted_through_the_orm(chain):
@@ -55,9 +57,10 @@ def test_the_chain_head_cannot_be_deleted_through_the_orm(chain):
 @pytest.mark.parametrize(
     "sql",
     [
-        "UPDATE journal_auditevent SET verb = 'test.other' WHERE id = 3",
+        "UPDATE journal_auditevent SET verb = 'test.other' WHERE seq = 3",
         "UPDATE journal_auditevent SET hash = hash",
-        "DELETE FROM journal_auditevent WHERE id = 5",
+        "UPDATE journal_auditevent SET seq = seq + 10, prev_hash = prev_hash, hash = hash WHERE seq = 5",
+        "DELETE FROM journal_auditevent WHERE seq = 5",
         "DELETE FROM journal_auditevent",
     ],
 )
@@ -74,7 +77,7 @@ def test_deleting_a_user_or_unit_leaves_history_alone(chain, user, unit):
     with transaction.atomic():
         event = record(actor=other, verb="test.event")
     other.delete()
-    kept = AuditEvent.objects.get(pk=event.pk)
+    kept = sealed(event)
     assert (kept.actor_id, kept.actor_username) == (event.actor_id, "binh.tran")
     assert verify_chain().ok
 
@@ -88,6 +91,31 @@ def test_flush_empties_the_trail_and_puts_the_guard_back(user):
     assert not ChainHead.objects.exists()
     with transaction.atomic():
         record(actor=None, verb="test.event")
+    seal_pending()
     assert verify_chain().count == 1
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM journal_auditevent")
+
+
+def _unsealed(user):
+    with transaction.atomic():
+        return record(actor=user, verb="test.pending")
+
+
+def test_the_database_allows_sealing_an_unsealed_row_once_and_nothing_else(user):
+    event = _unsealed(user)
+    seal = ("a" * 64, "b" * 64, event.pk)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        # A seal that also rewrites the content is refused.
+        cursor.execute(
+            "UPDATE journal_auditevent SET seq = 1, prev_hash = %s, hash = %s, verb = 'test.other' WHERE id = %s", seal
+        )
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        # Half a seal is refused.
+        cursor.execute("UPDATE journal_auditevent SET seq = 1 WHERE id = %s", [event.pk])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE journal_auditevent SET seq = 1, prev_hash = %s, hash = %s WHERE id = %s", seal)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        # A sealed row cannot be sealed again.
+        cursor.execute("UPDATE journal_auditevent SET seq = 2, prev_hash = %s, hash = %s WHERE id = %s", seal)
+    assert AuditEvent.objects.get(pk=event.pk).verb == "test.pending"

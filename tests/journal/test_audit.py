@@ -12,16 +12,17 @@ from journal.context import current, request_context, set_active_unit
 from journal.errors import TransactionRequired
 from journal.middleware import RequestContextMiddleware
 from journal.models import AuditEvent
+from journal.sealing import seal_pending
 from journal.verify import verify_chain
 from organizations import audit as org_audit
-from tests.journal.conftest import postgresql_only
+from tests.journal.conftest import postgresql_only, sealed
 from tests.organizations.factories import make_unit, make_user
 
 
 def test_a_row_keeps_who_where_what_and_the_object(user, unit):
     with transaction.atomic():
         event = record(actor=user, verb="organizations.unit.renamed", target=unit, unit=unit, data={"old": "Sở cũ"})
-    row = AuditEvent.objects.get(pk=event.pk)
+    row = sealed(event)
     assert (row.actor_id, row.actor_username) == (user.pk, "an.nguyen")
     assert (row.unit_id, row.unit_name) == (unit.pk, "Sở Giáo dục và Đào tạo Đồng Tháp")
     assert (row.object_type, row.object_id, row.object_repr) == ("organizations.unit", str(unit.pk), unit.name)
@@ -53,8 +54,10 @@ def test_an_action_that_rolls_back_takes_its_audit_row_with_it(user):
     assert list(AuditEvent.objects.values_list("verb", flat=True)) == ["test.kept"]
     with transaction.atomic():
         record(actor=user, verb="test.after")
+    seal_pending()
     result = verify_chain()
     assert result.ok and result.count == 2
+    assert list(AuditEvent.objects.order_by("seq").values_list("seq", "verb")) == [(1, "test.kept"), (2, "test.after")]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -104,7 +107,7 @@ def test_ip_and_unit_come_from_the_request_context(user, unit):
 def test_addresses_are_stored_the_way_the_database_returns_them(db, raw, stored):
     with transaction.atomic():
         event = record(actor=None, verb="test.event", ip=raw)
-    row = AuditEvent.objects.get(pk=event.pk)
+    row = sealed(event)
     assert row.ip == stored
     assert row.hash == row.compute_hash()
 
@@ -138,7 +141,8 @@ def test_organizations_actions_write_through_the_port(user, unit):
 
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_writers_take_turns_on_the_chain():
+def test_concurrent_writers_are_all_sealed_into_one_chain():
+    # Writers append without waiting on each other; one pass seals them all, in id order.
     actor = make_user("song.song")
     barrier = threading.Barrier(4)
     errors = []
@@ -160,8 +164,13 @@ def test_concurrent_writers_take_turns_on_the_chain():
     for thread in threads:
         thread.join()
     assert not errors
+    assert verify_chain().unsealed == 40
+    assert seal_pending() == 40
     result = verify_chain()
-    assert result.ok and result.count == 40
+    assert result.ok and result.count == 40 and result.unsealed == 0
+    rows = list(AuditEvent.objects.order_by("seq"))
+    # Sealed in id order within each pass; every row committed is in the chain exactly once.
+    assert [row.seq for row in rows] == list(range(1, 41))
 
 
 def test_a_real_organizations_action_leaves_a_chained_row(db):
@@ -174,4 +183,5 @@ def test_a_real_organizations_action_leaves_a_chained_row(db):
     row = AuditEvent.objects.get(verb="organizations.unit.created")
     assert (row.actor_username, row.unit_id, row.object_id, row.ip) == ("quan.tri", unit.pk, str(unit.pk), "192.0.2.80")
     assert row.data["name"] == "Sở GDĐT Đồng Tháp"
+    seal_pending()
     assert verify_chain().ok

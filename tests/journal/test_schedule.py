@@ -14,7 +14,7 @@ from organizations.models import Membership, Role
 from tests.organizations.factories import make_membership, make_unit, make_user
 
 JOB = "organizations.sync_groups"
-TASK_PATH = "journal.schedule.run_daily_job"
+TASK_PATH = "journal.schedule.run_scheduled_job"
 
 
 def _pending():
@@ -93,7 +93,7 @@ def test_a_duplicate_run_does_not_move_the_schedule_twice(run_worker):
     schedule.ensure_scheduled()
     job = ScheduledJob.objects.get(name=JOB)
     stale = (job.next_run_at - datetime.timedelta(days=1)).isoformat()
-    schedule.run_daily_job.call(name=JOB, due=stale)
+    schedule.run_scheduled_job.call(name=JOB, due=stale)
     after = ScheduledJob.objects.get(name=JOB)
     assert (after.next_run_at, after.task_id) == (job.next_run_at, job.task_id)
     assert after.last_run_at is not None
