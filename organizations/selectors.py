@@ -22,9 +22,7 @@ def active_memberships(*, user, on: datetime.date | None = None) -> QuerySet[Mem
 def roles_in(*, user, unit: Unit, on: datetime.date | None = None) -> set[str]:
     """The roles ``user`` holds in ``unit`` itself on ``on`` (not inherited from parents)."""
     # No ORDER BY: the model's default ordering would join the unit and user tables for a set.
-    return set(
-        Membership.objects.in_force(on).filter(user=user, unit=unit).order_by().values_list("role", flat=True)
-    )
+    return set(Membership.objects.in_force(on).filter(user=user, unit=unit).order_by().values_list("role", flat=True))
 
 
 def units_under(*, unit: Unit, include_self: bool = True) -> QuerySet[Unit]:
