@@ -97,3 +97,32 @@ def test_a_duplicate_run_does_not_move_the_schedule_twice(run_worker):
     after = ScheduledJob.objects.get(name=JOB)
     assert (after.next_run_at, after.task_id) == (job.next_run_at, job.task_id)
     assert after.last_run_at is not None
+
+
+@pytest.mark.django_db
+def test_the_command_lists_daily_and_repeating_jobs(capsys):
+    from django.core.management import call_command
+
+    call_command("journal_schedule")
+    out = capsys.readouterr().out
+    assert "organizations.sync_groups at 00:05: queued" in out
+    assert "journal.seal every 10 s: queued" in out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_repeating_job_runs_at_once_then_again_after_its_interval(run_worker):
+    from django.db import transaction
+
+    from journal.audit import record
+    from journal.models import AuditEvent
+
+    with transaction.atomic():
+        record(actor=None, verb="test.pending")
+    before = timezone.now()
+    schedule.ensure_scheduled()
+    job = ScheduledJob.objects.get(name="journal.seal")
+    assert job.next_run_at <= timezone.now(), "a repeating job is due at once"
+    run_worker()
+    assert AuditEvent.objects.get(verb="test.pending").seq == 1, "the worker sealed it"
+    job = ScheduledJob.objects.get(name="journal.seal")
+    assert job.next_run_at >= before + datetime.timedelta(seconds=10)
