@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from documents import admin_access  # noqa: F401  (registers the read-only access-change admin)
 from documents.actions import do_open_register, do_rename_register, do_save_document_type, do_set_document_type_active
 from documents.models import (
     Attachment,

@@ -62,6 +62,8 @@ class Config:
     task_retry_base_seconds: int
     secure_ssl_redirect: bool
     log_level: str
+    #: Largest uploaded file, in MB (IOFFICE_MAX_UPLOAD_MB); a 600 dpi colour scan of a few pages fits in 20.
+    max_upload_mb: int = 20
 
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -194,6 +196,7 @@ def load(env: Mapping[str, str] | None = None) -> Config:
         login_lockout_minutes=_int(env, "IOFFICE_LOGIN_LOCKOUT_MINUTES", 15, minimum=1),
         task_max_attempts=_int(env, "IOFFICE_TASK_MAX_ATTEMPTS", 6, minimum=1),
         task_retry_base_seconds=_int(env, "IOFFICE_TASK_RETRY_BASE_SECONDS", 10, minimum=1),
+        max_upload_mb=_int(env, "IOFFICE_MAX_UPLOAD_MB", 20, minimum=1),
         secure_ssl_redirect=_bool(env, "IOFFICE_SECURE_SSL_REDIRECT", not debug),
         log_level=_choice(
             env,

@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     # Ours, lowest layer first (imports run one way, down this list).
@@ -44,12 +46,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside everything else, static files included, so every response carries the policy.
+    "ioffice.web.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ioffice.web.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "ioffice.web.two_factor.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "journal.middleware.RequestContextMiddleware",
@@ -129,6 +135,16 @@ LOGOUT_REDIRECT_URL = "login"
 IOFFICE_LOGIN_MAX_FAILURES = CONFIG.login_max_failures
 IOFFICE_LOGIN_LOCKOUT_MINUTES = CONFIG.login_lockout_minutes
 
+# Uploads: documents.uploads refuses a file over IOFFICE_MAX_UPLOAD_MB (checked on the bytes read). Files
+# above FILE_UPLOAD_MAX_MEMORY_SIZE spill to a temporary file, so concurrent 20 MB scans do not sit in a
+# worker's memory; DATA_UPLOAD_MAX_MEMORY_SIZE bounds only the non-file fields, where a long draft body is
+# a few hundred KB.
+IOFFICE_MAX_UPLOAD_MB = CONFIG.max_upload_mb
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Two-factor (TOTP) for signers, clerks and admins: see ioffice.web.two_factor.
+OTP_TOTP_ISSUER = "ioffice"
+
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -206,7 +222,10 @@ ANONYMOUS_USER_NAME = None
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_COOKIE_SAMESITE = "Lax"
+# Pages hand the token to htmx in a header (base.html), so no script needs to read the cookie.
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

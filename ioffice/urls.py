@@ -2,9 +2,10 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ioffice import health
+from ioffice.web.forms import AdminLoginForm
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -12,11 +13,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("ioffice.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file (?script): the CSP refuses inline scripts.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("ioffice.web.urls")),
 ]
 
+admin.site.login_form = AdminLoginForm
 admin.site.site_header = "ioffice — Quản trị"
 admin.site.site_title = "ioffice"
 admin.site.index_title = "Quản trị hệ thống"

@@ -58,6 +58,14 @@ def record_read(
         )
 
 
+def record_export(*, actor, object_type: str, object_id: str | int, fmt: str, data: dict | None = None) -> AuditEvent:
+    """A register or report taken away: as PDF it is for printing (``printed``), otherwise ``exported``."""
+    kind = PRINTED if fmt == "pdf" else EXPORTED
+    return record_read(
+        actor=actor, kind=kind, object_type=object_type, object_id=object_id, data={"format": fmt, **(data or {})}
+    )
+
+
 @dataclass(frozen=True)
 class Reader:
     """One person's reads of one object: first and last time, how many, of which kinds."""

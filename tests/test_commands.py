@@ -9,8 +9,10 @@ import subprocess
 import threading
 import urllib.parse
 import urllib.request
+from base64 import b32decode
 
 import pytest
+from django_otp.oath import totp
 
 from ioffice.config import BASE_DIR
 
@@ -29,8 +31,17 @@ def _printed_password(text: str) -> str:
     return match.group(1)
 
 
-def _sign_in_and_see_home(url: str, *, username: str, password: str) -> None:
-    """What a person does with the printed account: open the sign-in page, sign in, land at home."""
+def _printed_totp_secret(text: str) -> str:
+    match = re.search(r"Khóa bí mật dùng chung \([^)]*\): (\S+)", text)
+    assert match, text
+    return match.group(1)
+
+
+def _sign_in_and_see_home(
+    url: str, *, username: str, password: str, totp_secret: str = "", role: str = "Văn thư"
+) -> None:
+    """What a person does with the printed account: open the sign-in page, sign in (typing the code of the
+    printed demo authenticator when asked), land at home."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     with opener.open(url + "dang-nhap/", timeout=10) as response:
@@ -41,8 +52,18 @@ def _sign_in_and_see_home(url: str, *, username: str, password: str) -> None:
     request = urllib.request.Request(url + "dang-nhap/", data=form.encode(), headers={"Referer": url + "dang-nhap/"})
     with opener.open(request, timeout=10) as response:
         home = response.read().decode()
-        assert response.url == url, "a good sign-in lands on the home page"
-    assert "Văn thư" in home and "Sở Giáo dục và Đào tạo" in home
+        landed = response.url
+    if totp_secret:
+        assert "/xac-thuc-hai-lop/" in landed, "a clerk is asked for the second factor"
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', home).group(1)
+        code = f"{totp(b32decode(totp_secret)):06d}"
+        form = urllib.parse.urlencode({"token": code, "csrfmiddlewaretoken": token})
+        request = urllib.request.Request(landed, data=form.encode(), headers={"Referer": landed})
+        with opener.open(request, timeout=10) as response:
+            home = response.read().decode()
+            landed = response.url
+    assert landed == url, "a good sign-in lands on the home page"
+    assert role in home and "Sở Giáo dục và Đào tạo" in home
 
 
 @pytest.mark.skipif(
@@ -85,9 +106,12 @@ def test_run_command_serves_the_demo(tmp_path):
             assert response.status == 200
         with urllib.request.urlopen(url + "readyz", timeout=10) as response:
             assert response.status == 200
-        # Several times: each sign-in may land on another gunicorn worker, which must accept the session.
+        password = _printed_password(text)
+        _sign_in_and_see_home(url, username="so.vanthu", password=password, totp_secret=_printed_totp_secret(text))
+        # Several times: each sign-in may land on another gunicorn worker, which must accept the session. (An
+        # officer, who is not asked for a code: a code cannot be used twice.)
         for _ in range(8):
-            _sign_in_and_see_home(url, username="so.vanthu", password=_printed_password(text))
+            _sign_in_and_see_home(url, username="so.cntt.chuyenvien", password=password, role="Chuyên viên")
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:

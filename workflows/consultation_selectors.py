@@ -1,7 +1,8 @@
 """Reads about consultations on drafts (lấy ý kiến): the consolidated view, a draft's rounds, a user's queue.
 
 These take no viewing user: who may open a draft's consultations is the draft's visibility, which
-the page checks before calling them (as it does for the draft itself).
+the page checks before calling them (as it does for the draft itself). That rule, with
+:func:`visible_consultation`, is :mod:`workflows.visibility` (re-exported here).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from documents.models import Document
-from journal.errors import NotFound
 from organizations.models import Membership
 from organizations.selectors import AUTHORITY_ROLES
 from workflows.models import (
@@ -24,7 +24,7 @@ from workflows.models import (
     OpinionFile,
     OpinionStance,
 )
-from workflows.selectors import visible_document
+from workflows.visibility import visible_consultation as visible_consultation
 
 
 @dataclass(frozen=True)
@@ -120,28 +120,6 @@ def opinion_history(*, request: ConsultationRequest) -> QuerySet[Opinion]:
         .select_related("by")
         .prefetch_related(Prefetch("files", queryset=OpinionFile.objects.order_by("pk")))
         .order_by("answered_at", "pk")
-    )
-
-
-def visible_consultation(*, user, pk: int) -> Consultation:
-    """Consultation ``pk`` if ``user`` may read it, else :class:`NotFound` (never saying that it exists).
-
-    Whoever may open the draft (:func:`workflows.selectors.visible_document`) sees its consultations;
-    an asked party sees the one it was asked in: the person asked, or who answers for an asked unit.
-    """
-    consultation = Consultation.objects.select_related("document", "asked_by").filter(pk=pk).first()
-    if consultation is not None:
-        asked = consultation.requests.filter(Q(user=user) | Q(unit_id__in=_answering_units(user))).exists()
-        if asked:
-            return consultation
-        try:
-            visible_document(user=user, pk=consultation.document_id)
-        except NotFound:
-            pass
-        else:
-            return consultation
-    raise NotFound(
-        "Không tìm thấy đợt lấy ý kiến.", code="consultation_not_found", message_en="Consultation not found."
     )
 
 

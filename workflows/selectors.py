@@ -1,20 +1,33 @@
-"""Reads for the outgoing work lists (review, signature, number), issue tracking and visibility."""
+"""Reads for the outgoing work lists (review, signature, number) and issue tracking.
+
+Who may see a document or a dispatch is :mod:`workflows.visibility`, the one rule; its
+``dispatches_visible_to`` and ``visible_document`` are re-exported here for the callers that know
+them by this module.
+"""
 
 from __future__ import annotations
 
 from django.db.models import Count, F, Q, QuerySet
 
-from documents.models import (
-    Document,
-    DocumentGroupObjectPermission,
-    DocumentReference,
-    DocumentUserObjectPermission,
-    ReferenceKind,
-)
-from journal.errors import NotFound
+from documents.models import DocumentReference, ReferenceKind
 from organizations.models import Membership, Role
-from organizations.selectors import roles_in
 from workflows.models import EDXML_CODES, Delivery, DeliveryChannel, DeliveryStatus, Dispatch, DispatchState
+from workflows.visibility import dispatches_visible_to, visible_document
+
+__all__ = [
+    "DRAFT_READER_ROLES",
+    "at_clerk_desk",
+    "awaiting_numbering",
+    "awaiting_review",
+    "awaiting_signature",
+    "deliveries_of",
+    "dispatches_visible_to",
+    "issued_by",
+    "paper_deliveries",
+    "related_documents",
+    "tracking_summary",
+    "visible_document",
+]
 
 _RELATED = ("document__document_type", "document__drafting_unit", "document__issuer", "document__created_by")
 
@@ -52,11 +65,9 @@ def at_clerk_desk(*, user, state: str) -> QuerySet[Dispatch]:
     )
 
 
-# --- Issue, tracking, visibility -------------------------------------------------------------------
+# --- Issue and tracking -------------------------------------------------------------------
 
 _ISSUED_STATES = (DispatchState.ISSUED, DispatchState.RECALLED, DispatchState.REPLACED)
-#: Who sees every dispatch of the agency (or of the division) that issued (or drafted) it.
-_OVERSEEING_ROLES = (Role.LEADER, Role.DEPUTY, Role.CLERK)
 
 
 def deliveries_of(*, dispatch: Dispatch) -> QuerySet[Delivery]:
@@ -124,52 +135,5 @@ def related_documents(*, document) -> dict[str, list]:
     return out
 
 
-def dispatches_visible_to(*, user) -> QuerySet[Dispatch]:
-    """Dispatches ``user`` may see today, as one SQL query (subqueries, no Python loops).
-
-    The drafter, the reviewer and the signer; a leader, deputy or clerk (membership in force) of the
-    issuing agency or of the drafting division; anyone in a group holding ``view_document`` on the
-    document (each recipient unit's group, granted at issue; explicit grants alike).
-    """
-    overseen = Membership.objects.in_force().filter(user=user, role__in=_OVERSEEING_ROLES).values("unit_id")
-    granted = DocumentGroupObjectPermission.objects.filter(
-        group__user=user, permission__codename="view_document", permission__content_type__app_label="documents"
-    ).values("content_object_id")
-    granted_to_user = DocumentUserObjectPermission.objects.filter(
-        user=user, permission__codename="view_document", permission__content_type__app_label="documents"
-    ).values("content_object_id")
-    return (
-        Dispatch.objects.filter(
-            Q(document__created_by=user)
-            | Q(reviewer=user)
-            | Q(signer=user)
-            | Q(document__issuer__in=overseen)
-            | Q(document__drafting_unit__in=overseen)
-            | Q(document__in=granted)
-            | Q(document__in=granted_to_user)
-        )
-        .select_related(*_RELATED)
-        .order_by("-created_at", "-pk")
-    )
-
-
-#: Who reads a draft of their unit before it has a dispatch: its heads (the drafter always may).
+#: Who edits a draft of their unit beside its drafter: its heads (the document page's editor button).
 DRAFT_READER_ROLES = frozenset({Role.LEADER, Role.DEPUTY})
-
-
-def visible_document(*, user, pk: int) -> Document:
-    """Document ``pk`` if ``user`` may open it, else :class:`NotFound` (never saying that it exists).
-
-    A draft is open to its drafter and the heads of its drafting unit; once it has a dispatch, to
-    whoever :func:`dispatches_visible_to` lets see the dispatch. Pages, downloads and the API all ask
-    here, so the rule is written once (issue 5 widens it to the whole visibility rule).
-    """
-    document = (
-        Document.objects.select_related("document_type", "issuer", "drafting_unit", "created_by").filter(pk=pk).first()
-    )
-    if document is not None:
-        if document.created_by_id == user.pk or roles_in(user=user, unit=document.drafting_unit) & DRAFT_READER_ROLES:
-            return document
-        if dispatches_visible_to(user=user).filter(document_id=document.pk).exists():
-            return document
-    raise NotFound("Không tìm thấy văn bản.", code="document_not_found", message_en="Document not found.")

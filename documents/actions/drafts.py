@@ -15,9 +15,6 @@ after the blob was written leaves an orphan blob, which is harmless: it is conte
 
 from __future__ import annotations
 
-import hashlib
-import mimetypes
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -28,7 +25,7 @@ from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
 
-from documents.docx_import import extract_paragraphs, is_docx
+from documents.docx_import import extract_paragraphs
 from documents.models import (
     Attachment,
     AttachmentRole,
@@ -46,6 +43,7 @@ from documents.models import (
     normalise_body,
 )
 from documents.selectors import snapshot_of
+from documents.uploads import FileKind, check_upload
 from journal import events
 from journal.audit import record
 from journal.errors import Conflict, Forbidden, InvalidInput, TransactionRequired
@@ -206,23 +204,19 @@ def do_attach_file(
     """Add a file to a draft as a new version; a main .docx fills an empty body with its paragraphs.
 
     A new main file retires the previous one (it stays on the record, removed in this version). The
-    upload is checked (rights, a readable .docx) before its bytes go to the blob store.
+    upload is checked (rights, then :func:`documents.uploads.check_upload`) before its bytes are stored.
     """
     if role not in AttachmentRole.values:
         _invalid("role", "Vai trò tệp không hợp lệ.", "Unknown file role.")
-    filename = _nfc(os.path.basename(getattr(upload, "name", "") or "")).strip()
-    if not filename:
-        _invalid("upload", "Tệp tải lên phải có tên.", "The upload has no file name.", code="file_name_missing")
-    content_type = getattr(upload, "content_type", "") or mimetypes.guess_type(filename)[0] or ""
-    # Checked before the bytes are stored too, so a refused upload leaves no blob behind.
+    # Rights first (a stranger learns nothing about the file check), then the file itself; both before
+    # the bytes are stored, so a refused upload leaves no blob behind.
     current = Document.objects.select_related("drafting_unit").get(pk=document.pk)
     _check_editable(current, acting_user=acting_user, expected_version=expected_version)
+    checked = check_upload(getattr(upload, "name", "") or "", upload, field="upload")
+    filename, content_type, digest, size = checked.safe_name, checked.content_type, checked.sha256, checked.size
     paragraphs = None
-    if role == AttachmentRole.MAIN and is_docx(filename=filename, content_type=content_type):
+    if role == AttachmentRole.MAIN and checked.kind == FileKind.DOCX:
         paragraphs = extract_paragraphs(upload)
-    digest, size = digest_upload(upload)
-    if size == 0:
-        _invalid("upload", "Tệp tải lên rỗng.", "The uploaded file is empty.", code="file_empty")
     key = storages["blobs"].save(filename, upload)
     if key != digest:
         raise RuntimeError(f"the blob store returned {key!r} for bytes whose SHA-256 is {digest}")
@@ -384,15 +378,6 @@ def _retire(attachments, document: Document, *, acting_user) -> None:
     attachments.filter(removed_in_version__isnull=True).update(
         removed_in_version=document.version, removed_by=acting_user, removed_at=timezone.now()
     )
-
-
-def digest_upload(upload) -> tuple[str, int]:
-    """SHA-256 (hex) and size of an uploaded file, read chunk by chunk (the blob key is the digest)."""
-    digest, size = hashlib.sha256(), 0
-    for chunk in upload.chunks():
-        digest.update(chunk)
-        size += len(chunk)
-    return digest.hexdigest(), size
 
 
 # -- input ---------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The documents app's models, one module per aggregate, re-exported here."""
 
+from documents.models.access import AccessChange, AccessChangeKind, AccessChangeState, AccessPermission
 from documents.models.documents import (
     Attachment,
     AttachmentRole,
@@ -21,6 +22,10 @@ from documents.models.types import ABBREVIATION_PATTERN, DocumentKind, DocumentT
 
 __all__ = [
     "ABBREVIATION_PATTERN",
+    "AccessChange",
+    "AccessChangeKind",
+    "AccessChangeState",
+    "AccessPermission",
     "Attachment",
     "AttachmentRole",
     "Document",

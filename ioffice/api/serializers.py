@@ -71,6 +71,12 @@ class MeSerializer(serializers.Serializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"}, write_only=True)
+    otp_token = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text="The 6-digit code of the account's authenticator: required for signers, clerks and admins.",
+    )
 
 
 class TokenSerializer(serializers.Serializer):

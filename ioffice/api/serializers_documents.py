@@ -126,7 +126,10 @@ class DraftUpdateSerializer(DraftInputSerializer):
 
 
 class AttachmentUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(allow_empty_file=True, help_text="Sent as multipart/form-data.")
+    file = serializers.FileField(
+        allow_empty_file=True,
+        help_text="Multipart: PDF, DOCX, XLSX, ODT, PNG or JPEG, checked by its content (upload_* codes).",
+    )
     role = serializers.CharField(default=AttachmentRole.ATTACHMENT, help_text=one_of(AttachmentRole))
     expected_version = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
     comment = serializers.CharField(allow_blank=True, default="")

@@ -205,7 +205,7 @@ class ExternalDocumentSerializer(serializers.Serializer):
         allow_null=True,
         default=None,
         allow_empty_file=True,
-        help_text="The document itself: a PDF or a scanned image (file_required, file_empty, main_file_type).",
+        help_text="The document itself: a PDF or a scanned PNG/JPEG (file_required, upload_* codes).",
     )
     attachments = serializers.ListField(
         child=serializers.FileField(allow_empty_file=True), required=False, default=list

@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from ioffice.api.views import (
+    access,
     assignments,
     auth,
     consultations,
@@ -25,11 +26,14 @@ router.register("notifications", notifications.NotificationViewSet, basename="ap
 # The incoming flow (văn bản đến); the sender's tracking sits beside the dispatches viewset's routes.
 router.register("deliveries", incoming.DeliveryViewSet, basename="api-delivery")
 router.register("assignments", assignments.AssignmentViewSet, basename="api-assignment")
+# Explicit access to documents: asked by one person, in force once a second confirms (Phụ lục VI).
+router.register("access-changes", access.AccessChangeViewSet, basename="api-access-change")
 
 urlpatterns = [
     path("", root.ApiRootView.as_view(), name="api-root"),
     path("me/", me.MeView.as_view(), name="api-me"),
     path("auth/token/", auth.ObtainTokenView.as_view(), name="api-auth-token"),
     path("dispatches/<int:id>/tracking/", incoming.DispatchTrackingView.as_view(), name="api-dispatch-tracking"),
+    path("documents/<int:id>/access/", access.DocumentAccessView.as_view(), name="api-document-access"),
     *router.urls,
 ]

@@ -21,6 +21,8 @@ from documents.models import (
     SignerAuthority,
     Urgency,
 )
+from documents.uploads import WORD, check_upload
+from journal.errors import InvalidInput
 from organizations.models import DistributionList, Unit
 
 #: The purposes in the order the editor shows them, with the field-name suffix of each.
@@ -75,9 +77,11 @@ class DraftForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 14}),
         help_text=_("Mỗi đoạn văn cách nhau một dòng trống."),
     )
+    # Empty files pass the field so that the upload check refuses them in its own words.
     main_file = forms.FileField(
         label=_("Hoặc tải lên tệp Word (.docx) làm nội dung"),
         required=False,
+        allow_empty_file=True,
         help_text=_("Nội dung tệp thay cho ô Nội dung ở trên; tệp được lưu làm tệp văn bản chính."),
         widget=forms.ClearableFileInput(
             attrs={"accept": ".docx,application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
@@ -161,6 +165,21 @@ class DraftForm(forms.Form):
             ]
         return initial
 
+    def clean_main_file(self):
+        """The upload check (a real .docx) on the page, before any draft is created for the file.
+
+        A secret draft's file is not even read: the view refuses the secrecy level first.
+        """
+        upload = self.cleaned_data.get("main_file")
+        secrecy = self.cleaned_data.get("secrecy")  # None when the field itself was invalid
+        if not upload or secrecy != Secrecy.NORMAL:
+            return upload
+        try:
+            check_upload(upload.name or "", upload, allowed=WORD, field="main_file")
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
+        return upload
+
     def to_input(self, *, references: list[ReferenceInput], body: list | None = None) -> DraftInput:
         """The cleaned form as the action's input; ``body`` overrides the text box (a .docx, kept formatting)."""
         data = self.cleaned_data
@@ -223,7 +242,12 @@ ReferenceFormSet = forms.formset_factory(ReferenceForm, extra=2, max_num=50)
 
 
 class AttachmentForm(forms.Form):
-    upload = forms.FileField(label=_("Tệp đính kèm"))
+    upload = forms.FileField(
+        label=_("Tệp đính kèm"),
+        allow_empty_file=True,
+        help_text=_("PDF, Word (.docx), Excel (.xlsx), OpenDocument (.odt), ảnh PNG hoặc JPEG."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.odt,.png,.jpg,.jpeg"}),
+    )
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
 
 

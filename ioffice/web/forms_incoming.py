@@ -312,12 +312,14 @@ class ExternalDocumentForm(forms.Form):
     note = forms.CharField(
         label=_("Ghi chú"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # Empty files pass the fields so that the upload check refuses them in its own words.
     main_file = forms.FileField(
         label=_("Tệp văn bản (PDF hoặc ảnh quét)"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.tif,.tiff"}),
+        allow_empty_file=True,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
     )
-    attachments = MultipleFileField(label=_("Tệp đính kèm"), required=False)
+    attachments = MultipleFileField(label=_("Tệp đính kèm"), required=False, allow_empty_file=True)
     confirm_duplicate = forms.BooleanField(label=_("Đúng là văn bản khác, vẫn vào sổ"), required=False)
 
     def __init__(self, *args, **kwargs):

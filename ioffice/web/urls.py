@@ -3,6 +3,7 @@
 from django.urls import path
 
 from ioffice.web.views import (
+    access,
     auth,
     consultations,
     dispatches,
@@ -13,6 +14,7 @@ from ioffice.web.views import (
     incoming_steps,
     overdue,
     registers,
+    two_factor,
 )
 from ioffice.web.views import calendar as calendar_views
 from ioffice.web.views import incoming_registers as books
@@ -21,6 +23,8 @@ from ioffice.web.views import notifications as notification_views
 urlpatterns = [
     path("dang-nhap/", auth.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth.LogoutView.as_view(), name="logout"),
+    path("xac-thuc-hai-lop/cai-dat/", two_factor.enrol, name="two-factor-enrol"),
+    path("xac-thuc-hai-lop/", two_factor.verify, name="two-factor-verify"),
     path("vai-tro/", auth.switch_membership, name="switch-membership"),
     path("", home.home, name="home"),
     # Drafting (soạn thảo) and the work lists of the outgoing flow.
@@ -42,6 +46,13 @@ urlpatterns = [
     path("van-ban/<int:pk>/thao-tac/<slug:name>/", dispatches.document_transition, name="document-transition"),
     path("van-ban/<int:pk>/theo-doi/", dispatches.dispatch_tracking, name="dispatch-tracking"),
     path("van-ban/<int:pk>/phieu-gui/", dispatches.paper_dispatch_list, name="paper-dispatch-list"),
+    # Quyền truy cập: the access list, asking for a change, and the second person's decision (Phụ lục VI).
+    path("van-ban/<int:pk>/quyen-truy-cap/", access.document_access, name="document-access"),
+    path("van-ban/<int:pk>/quyen-truy-cap/de-nghi/", access.access_request, name="access-request"),
+    path("quyen-truy-cap/cho-xac-nhan/", access.access_awaiting, name="access-awaiting"),
+    path("quyen-truy-cap/<int:pk>/xac-nhan/", access.access_confirm, name="access-confirm"),
+    path("quyen-truy-cap/<int:pk>/tu-choi/", access.access_refuse, name="access-refuse"),
+    path("quyen-truy-cap/<int:pk>/huy/", access.access_cancel, name="access-cancel"),
     # Lấy ý kiến: the consolidated opinions, answering, closing, opinion files.
     path("van-ban/<int:pk>/lay-y-kien/", consultations.consultation_open, name="consultation-open"),
     path("lay-y-kien/<int:pk>/", consultations.consultation_detail, name="consultation-detail"),

@@ -27,11 +27,12 @@ from journal.errors import Conflict, Forbidden, InvalidInput
 from journal.models import AuditEvent
 from organizations.models import DistributionList, Role
 from tests.documents.factories import document_type, draft_input, make_department, make_division
+from tests.documents.files import make_pdf
 from tests.organizations.factories import make_membership, make_unit, make_user
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = make_pdf("Ke hoach")
 drafted_events: list[dict] = []
 
 
@@ -447,7 +448,7 @@ def test_a_corrupt_docx_is_refused_and_nothing_is_stored(officer, draft):
     before = _everything()
     with pytest.raises(InvalidInput) as caught:
         do_attach_file(draft, acting_user=officer, upload=SimpleUploadedFile("hong.docx", content), role="main")
-    assert caught.value.code == "docx_unreadable"
+    assert caught.value.code == "upload_office_malformed"
     assert _everything() == before
     assert not storages["blobs"].exists(hashlib.sha256(content).hexdigest())
 
@@ -455,7 +456,7 @@ def test_a_corrupt_docx_is_refused_and_nothing_is_stored(officer, draft):
 def test_an_empty_file_is_refused(officer, draft):
     with pytest.raises(InvalidInput) as caught:
         do_attach_file(draft, acting_user=officer, upload=SimpleUploadedFile("rong.pdf", b""))
-    assert caught.value.code == "file_empty"
+    assert caught.value.code == "upload_empty"
     assert Attachment.objects.count() == 0
 
 

@@ -7,6 +7,7 @@ from documents.models import Document
 from documents.selectors import drafts_of, versions_of
 from organizations.models import Role
 from tests.documents.factories import draft_input, make_department, make_division
+from tests.documents.files import make_pdf
 from tests.organizations.factories import make_membership, make_unit
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +48,7 @@ def test_compare_shows_summary_recipients_references_files_and_body(officer, div
         references=[ReferenceInput("can_cu", citation="Kế hoạch số 12/KH-SGDĐT")],
     )
     do_update_draft(document, acting_user=officer, data=second, expected_version=1)
-    do_attach_file(document, acting_user=officer, upload=SimpleUploadedFile("phu-luc.pdf", b"%PDF-1.4 phu luc"))
+    do_attach_file(document, acting_user=officer, upload=SimpleUploadedFile("phu-luc.pdf", make_pdf()))
     v1, _, v3 = versions_of(document=document)
 
     diff = compare_versions(v1, v3)

@@ -1,5 +1,7 @@
 """Playwright driving Debian's Chromium (/usr/bin/chromium) against pytest-django's live server."""
 
+import re
+from base64 import b32decode
 from pathlib import Path
 
 import pytest
@@ -44,6 +46,39 @@ def page(live_server, monkeypatch):
                 outside.append(request.url)
 
         page.on("request", note)
+        # A refused inline script or style (the Content-Security-Policy) shows only in the console.
+        refused: list[str] = []
+        page.on("console", lambda msg: refused.append(msg.text) if CSP_REFUSAL.search(msg.text) else None)
+        page.on("pageerror", lambda error: refused.append(str(error)))
         yield page
         browser.close()
     assert not outside, f"the page loaded from another host: {outside}"
+    assert not refused, f"refused under the Content-Security-Policy, or a script failed: {refused}"
+
+
+CSP_REFUSAL = re.compile(r"Content Security Policy|Refused to", re.IGNORECASE)
+CODE_LABEL = "Mã xác thực (6 chữ số)"
+
+
+def pass_second_factor(page, username: str) -> None:
+    """After the password: enrol an authenticator (reading the secret off the page) or type its next code.
+
+    Signers, clerks and admins are asked (ioffice.web.two_factor); others land on their page and
+    this does nothing. The code is computed here as the person's app would.
+    """
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.conftest import next_code
+
+    page.wait_for_url(lambda url: "/dang-nhap/" not in url)
+    if "/xac-thuc-hai-lop/cai-dat/" in page.url:
+        secret = page.locator("#totp-secret").inner_text().strip()
+        code = f"{totp(b32decode(secret + '=' * (-len(secret) % 8))):06d}"
+    elif "/xac-thuc-hai-lop/" in page.url:
+        code = next_code(TOTPDevice.objects.get(user__username=username, confirmed=True))
+    else:
+        return
+    page.get_by_label(CODE_LABEL).fill(code)
+    page.get_by_role("button", name="Xác nhận").click()
+    page.wait_for_url(lambda url: "/xac-thuc-hai-lop/" not in url)

@@ -4,6 +4,7 @@ import pytest
 
 from organizations.models import Role
 from tests.documents.factories import make_department, make_division
+from tests.e2e.conftest import pass_second_factor
 from tests.organizations.factories import make_membership, make_unit, make_user
 
 pytestmark = [
@@ -39,6 +40,7 @@ def sign_in(page, username: str) -> None:
     page.get_by_label("Tên đăng nhập", exact=True).fill(username)
     page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
+    pass_second_factor(page, username)
     page.locator(".site-header__who").wait_for()
 
 

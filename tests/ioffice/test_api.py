@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from ioffice.web import lockout
 from journal.selectors import login_failures_since
 from organizations.models import Role, UnitKind
+from tests.conftest import give_authenticator, next_code
 from tests.ioffice.conftest import PASSWORD
 from tests.organizations.factories import make_membership, make_unit
 
@@ -22,8 +23,8 @@ def api():
     return APIClient()
 
 
-def _obtain(api, username, password):
-    return api.post("/api/v1/auth/token/", {"username": username, "password": password}, format="json")
+def _obtain(api, username, password, **extra):
+    return api.post("/api/v1/auth/token/", {"username": username, "password": password, **extra}, format="json")
 
 
 def test_root_lists_the_endpoints(api):
@@ -38,7 +39,8 @@ def test_root_lists_the_endpoints(api):
 
 
 def test_token_obtain_and_token_auth_on_me(api, clerk, department):
-    response = _obtain(api, "vanthu", PASSWORD)
+    # A clerk seals: the token endpoint wants the authenticator's code too (tests/ioffice/test_two_factor.py).
+    response = _obtain(api, "vanthu", PASSWORD, otp_token=next_code(give_authenticator(clerk)))
     assert response.status_code == 200
     token = response.json()["token"]
     assert Token.objects.get(user=clerk).key == token
@@ -78,7 +80,7 @@ def test_token_obtain_is_locked_out_like_the_page(api, client, clerk, lockout_af
 
     later = timezone.now() + datetime.timedelta(minutes=16)
     monkeypatch.setattr(lockout, "now", lambda: later)
-    assert _obtain(api, "vanthu", PASSWORD).status_code == 200
+    assert _obtain(api, "vanthu", PASSWORD, otp_token=next_code(give_authenticator(clerk))).status_code == 200
 
 
 def test_session_auth_on_me_reports_the_chosen_membership(clerk, school):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from organizations.models import Role
+from tests.documents.files import make_pdf
 from tests.ioffice import test_api_documents
 from tests.ioffice.test_api_documents import Office, as_token
 from tests.organizations.factories import make_membership, make_unit, make_user
@@ -46,7 +47,7 @@ def test_the_drafter_asks_a_person_and_a_unit_and_reads_the_summary(office):
     answer_url = reverse("api-consultation-answer", args=[consultation.pk])
 
     # The colleague disagrees with a file (multipart); the principal agrees for the school.
-    upload = SimpleUploadedFile("gop-y.pdf", b"%PDF-1.4 gop y", content_type="application/pdf")
+    upload = SimpleUploadedFile("gop-y.pdf", make_pdf("Gop y"), content_type="application/pdf")
     answered = as_token(office.colleague).post(
         answer_url,
         {"request": person["request"], "stance": "disagree", "text": "Đề nghị sửa mục 2.", "files": [upload]},

@@ -16,6 +16,7 @@ from documents.models import Attachment, Document, DocumentVersion
 from journal.models import AuditEvent
 from organizations.models import Role
 from tests.documents.factories import document_type, draft_input, make_department, make_division
+from tests.documents.files import make_pdf
 from tests.documents.test_rendering import _assert_in_order, _flat, _pdftotext
 from tests.organizations.factories import make_membership, make_unit, make_user
 
@@ -109,6 +110,32 @@ def test_create_refuses_what_the_action_refuses(office):
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_draft"
     assert response.json()["details"] == {"field": "document_type"}
+
+
+def test_a_draft_cites_only_documents_its_author_may_see(office):
+    # An issued document of the Sở that the division's officer may not see (issue 5): citing it would
+    # show its number and summary in the draft, so it is refused as if it did not exist.
+    from guardian.shortcuts import assign_perm
+
+    issued = Document.objects.create(
+        document_type=document_type(name="Công văn"),
+        issuer=office.department,
+        drafting_unit=office.department,
+        created_by=make_user(),
+        summary="V/v văn bản nội bộ",
+        number=7,
+        symbol="7/SGDĐT-VP",
+    )
+    cite = body(references=[{"kind": "can_cu", "target": issued.pk}])
+    response = as_token(office.drafter).post("/api/v1/drafts/", cite, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "reference_not_found"
+    assert (
+        not Document.objects.filter(created_by=office.drafter, summary__icontains="triển khai")
+        .exclude(pk=office.document.pk)
+        .exists()
+    )
+    assign_perm("documents.view_document", office.drafter, issued)
+    assert as_token(office.drafter).post("/api/v1/drafts/", cite, format="json").status_code == 201
 
 
 def test_a_secret_draft_is_refused_and_nothing_is_stored(office):
@@ -275,7 +302,10 @@ def test_compare_refuses_missing_or_unknown_versions(office):
 # -- files -----------------------------------------------------------------------------------------
 
 
-def _upload(api, document, content=b"%PDF-1.4 phu luc", **fields):
+PHU_LUC = make_pdf("Phu luc")
+
+
+def _upload(api, document, content=PHU_LUC, **fields):
     data = {"file": SimpleUploadedFile("phụ lục.pdf", content, content_type="application/pdf"), **fields}
     return api.post(url(document, "attachments/"), data, format="multipart")
 
@@ -290,7 +320,7 @@ def test_upload_and_remove_a_file(office):
     assert data["role"] == "attachment"
     assert data["added_in_version"] == 2
     assert attachment.document == office.document
-    assert attachment.size == len(b"%PDF-1.4 phu luc")
+    assert attachment.size == len(PHU_LUC)
 
     response = api.delete(url(office.document, f"attachments/{attachment.pk}/") + "?expected_version=2")
     assert response.status_code == 200, response.json()
@@ -309,7 +339,7 @@ def test_upload_refusals(office):
     api = as_token(office.drafter)
     response = _upload(api, office.document, content=b"")
     assert response.status_code == 400
-    assert response.json()["code"] == "file_empty"
+    assert response.json()["code"] == "upload_empty"
     response = api.post(url(office.document, "attachments/"), {"role": "main"}, format="multipart")
     assert response.status_code == 400
     assert "file" in response.json()["details"]
@@ -327,14 +357,16 @@ def test_upload_refusals(office):
 
 
 def test_someone_who_may_read_but_not_edit_gets_403(office):
-    # Once the draft is in the approval process the agency's clerk may read it, but only its drafter
-    # and the drafting unit's heads may change it.
+    # Once the draft is in the approval process the agency's leader may read it (its clerk only once
+    # it is signed, issue 5), but only its drafter and the drafting unit's heads may change it.
     from workflows.actions import do_start_dispatch
 
-    clerk = make_user()
+    clerk, head = make_user(), make_user()
     make_membership(user=clerk, unit=office.department, role=Role.CLERK)
+    make_membership(user=head, unit=office.department, role=Role.LEADER)
     do_start_dispatch(office.document, acting_user=office.drafter)
-    api = as_token(clerk)
+    assert as_token(clerk).get(url(office.document)).status_code == 404
+    api = as_token(head)
     assert api.get(url(office.document)).status_code == 200
     response = api.patch(url(office.document), {"expected_version": 1, "summary": "V/v khác"}, format="json")
     assert response.status_code == 403

@@ -26,6 +26,7 @@ from documents.models import Document, Urgency
 from journal.models import AuditEvent
 from organizations.models import Role
 from tests.documents.factories import document_type
+from tests.documents.files import make_docx, make_pdf
 from tests.organizations.factories import make_membership, make_user
 from tests.workflows.factories import make_agency, make_arrived, make_office
 from workflows.actions.incoming import do_register_delivery
@@ -35,7 +36,7 @@ from workflows.models import Assignment, Delivery, DeliveryStatus, DeliveryTrans
 pytestmark = pytest.mark.django_db
 D = DeliveryStatus
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = make_pdf("Cong van 125")
 
 
 def as_token(user) -> APIClient:
@@ -634,8 +635,14 @@ def test_tracking_refusals(agency, office, other_office, delivery):
     response = as_token(agency.clerk).get("/api/v1/dispatches/999999/tracking/")
     assert response.status_code == 404
     assert response.json()["code"] == "dispatch_not_found"
-    # The recipient sees the dispatch it received (the existing dispatch visibility), so its tracking too.
-    assert as_token(office.clerk).get(f"/api/v1/dispatches/{delivery.dispatch_id}/tracking/").status_code == 200
+    # The recipient sees the document and its own copy, never the other recipients' progress (issue 5).
+    assert as_token(office.clerk).get(f"/api/v1/dispatches/{delivery.dispatch_id}/tracking/").status_code == 404
+    assert as_token(agency.leader).get(f"/api/v1/dispatches/{delivery.dispatch_id}/tracking/").status_code == 200
+    # The dispatch itself: the recipient reads it, but its recipients' rows and counts stay the sender's.
+    seen = as_token(office.clerk).get(f"/api/v1/dispatches/{delivery.dispatch_id}/").json()
+    assert seen["deliveries"] == [] and seen["tracking"]["total"] == 0
+    sent = as_token(agency.leader).get(f"/api/v1/dispatches/{delivery.dispatch_id}/").json()
+    assert delivery.pk in {row["id"] for row in sent["deliveries"]} and sent["tracking"]["total"] >= 1
 
 
 # -- recall ----------------------------------------------------------------------------------------
@@ -709,7 +716,7 @@ def _external(**fields) -> dict:
 
 def test_external_registration_with_files(office):
     api = as_token(office.clerk)
-    attachment = SimpleUploadedFile("phu-luc.docx", b"PK\x03\x04 phu luc", content_type="application/octet-stream")
+    attachment = SimpleUploadedFile("phu-luc.docx", make_docx("Phụ lục"), content_type="application/octet-stream")
     response = api.post("/api/v1/deliveries/external/", _external(attachments=[attachment]), format="multipart")
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -751,7 +758,9 @@ def test_external_registration_refusals_write_nothing(office, other_office):
     assert refused(400, "invalid_input", issued_on="hôm qua")["details"].keys() == {"issued_on"}
     refused(400, "file_required", file="")
     refused(
-        400, "main_file_type", file=SimpleUploadedFile("a.pdf", b"not a pdf at all", content_type="application/pdf")
+        400,
+        "upload_type_not_allowed",
+        file=SimpleUploadedFile("a.pdf", b"not a pdf at all", content_type="application/pdf"),
     )
     future = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
     assert refused(400, "invalid_external_document", issued_on=future)["details"] == {"field": "issued_on"}

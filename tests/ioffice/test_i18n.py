@@ -3,8 +3,6 @@
 import pytest
 from django.urls import reverse
 
-from tests.ioffice.conftest import PASSWORD
-
 pytestmark = pytest.mark.django_db
 
 
@@ -35,7 +33,7 @@ def test_wrong_password_message_in_english(english, clerk):
 
 
 def test_set_language_switches_the_ui_to_english_and_back(client, clerk):
-    client.post(reverse("login"), {"username": "vanthu", "password": PASSWORD})
+    client.force_login(clerk)  # the clerk's second factor is passed by tests/conftest.py
     response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert response.status_code == 302
     html = client.get(reverse("home")).content.decode()

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.documents.files import make_pdf
 from tests.ioffice import test_api_documents
 from workflows.actions.consultations import do_open_consultation
 from workflows.models import Consultation, ConsultationState, OpinionFile
@@ -17,6 +18,7 @@ from workflows.models import Consultation, ConsultationState, OpinionFile
 pytestmark = pytest.mark.django_db
 
 office = test_api_documents.office
+GOP_Y = make_pdf("Noi dung gop y")
 
 
 def client_for(user) -> Client:
@@ -53,7 +55,7 @@ def test_the_asked_colleague_answers_with_a_file_and_the_drafter_downloads_it(of
             "request": party.pk,
             "stance": "disagree",
             "text": "Cần sửa mục 2.",
-            "files": SimpleUploadedFile("gop-y.txt", b"noi dung gop y"),
+            "files": SimpleUploadedFile("gop-y.pdf", GOP_Y),
         },
     )
     assert response.status_code == 302
@@ -64,7 +66,7 @@ def test_the_asked_colleague_answers_with_a_file_and_the_drafter_downloads_it(of
     assert download in drafter_page
     body = client_for(office.drafter).get(download)
     assert body.status_code == 200
-    assert b"".join(body.streaming_content) == b"noi dung gop y"
+    assert b"".join(body.streaming_content) == GOP_Y
     assert client_for(office.outsider).get(download).status_code == 404
 
 

@@ -281,6 +281,14 @@ def test_issued_documents_tracking_and_the_paper_list(office, document):
     paper = clerk.get(reverse("paper-dispatch-list", args=[document.pk])).content.decode()
     assert "PHIẾU GỬI" in paper.upper() and "Trường THPT Tháp Mười" in paper
     assert office.school.name not in paper and "Để biết" in paper
+    # The recipient school reads the document, never the other recipients' progress (issue 5), and an
+    # officer of the drafting division who did not draft it finds it in no list.
+    recipient = client_for(office.outsider)
+    assert reverse("dispatch-tracking", args=[document.pk]) not in page(recipient, document)
+    assert recipient.get(reverse("dispatch-tracking", args=[document.pk])).status_code == 404
+    assert recipient.get(reverse("paper-dispatch-list", args=[document.pk])).status_code == 404
+    assert "01/SGDĐT-CNTTTBT" in client_for(office.drafter).get(reverse("issued-list")).content.decode()
+    assert "01/SGDĐT-CNTTTBT" not in client_for(office.colleague).get(reverse("issued-list")).content.decode()
 
 
 def test_tracking_is_refused_before_issue_and_to_strangers(office, document):

@@ -18,9 +18,11 @@ from documents.models import Attachment, AttachmentRole, Document, DocumentVersi
 from journal.models import AuditEvent
 from organizations.models import Role
 from tests.documents.factories import document_type, draft_input, make_department, make_division
+from tests.documents.files import make_pdf
 from tests.organizations.factories import make_membership, make_unit, make_user
 
 pytestmark = pytest.mark.django_db
+PHU_LUC = make_pdf("Phu luc")
 
 
 @dataclass
@@ -198,10 +200,15 @@ def test_a_docx_upload_becomes_the_body_and_the_main_file(office):
 def test_an_unreadable_docx_is_refused_on_its_field_and_nothing_is_saved(office):
     client = client_for(office.drafter)
     before = _everything()
-    upload = SimpleUploadedFile("hong.docx", b"this is not a zip")
+    upload = SimpleUploadedFile("hong.docx", b"PK\x03\x04 this is not a zip")
     response = client.post(reverse("draft-create"), form_data(main_file=upload))
     assert response.status_code == 400
-    assert "Tệp không phải là tệp Word (.docx) hợp lệ" in response.content.decode()
+    assert "Tệp “hong.docx” bị hỏng hoặc không đúng định dạng Word" in response.content.decode()
+    # A PDF is a good file but not a Word body: the field says what it takes.
+    pdf = SimpleUploadedFile("du-thao.pdf", make_pdf())
+    response = client.post(reverse("draft-create"), form_data(main_file=pdf))
+    assert response.status_code == 400
+    assert "ở đây chỉ nhận: Word (.docx)" in response.content.decode()
     assert _everything() == before
 
 
@@ -275,7 +282,7 @@ def test_a_colleague_cannot_open_the_editor_of_someone_elses_draft(office):
 def test_files_are_attached_and_removed_as_versions(office):
     document = do_create_draft(acting_user=office.drafter, unit=office.division, data=draft_input())
     client = client_for(office.drafter)
-    upload = SimpleUploadedFile("phu-luc.pdf", b"%PDF-1.4 phu luc", content_type="application/pdf")
+    upload = SimpleUploadedFile("phu-luc.pdf", PHU_LUC, content_type="application/pdf")
     response = client.post(
         reverse("attachment-add", args=[document.pk]), {"upload": upload, "expected_version": 1}, follow=True
     )
@@ -283,7 +290,7 @@ def test_files_are_attached_and_removed_as_versions(office):
     attachment = Attachment.objects.get(document=document)
     assert attachment.added_in_version == 2
     download = client.get(reverse("attachment-download", args=[document.pk, attachment.pk]))
-    assert b"".join(download.streaming_content) == b"%PDF-1.4 phu luc"
+    assert b"".join(download.streaming_content) == PHU_LUC
 
     stale = client.post(
         reverse("attachment-remove", args=[document.pk, attachment.pk]), {"expected_version": 1}, follow=True

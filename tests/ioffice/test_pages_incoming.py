@@ -17,6 +17,7 @@ from django.utils import timezone
 from documents.models import Document
 from organizations.models import Role
 from tests.documents.factories import document_type
+from tests.documents.files import make_docx, make_pdf, make_xlsx
 from tests.organizations.factories import make_membership, make_unit, make_user
 from tests.workflows.factories import Agency, Office, make_agency, make_arrived, make_office
 from workflows.actions.incoming import ExternalDocumentInput, do_register_delivery, do_register_external
@@ -34,7 +35,7 @@ from workflows.models import (
 
 pytestmark = pytest.mark.django_db
 D = DeliveryStatus
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = make_pdf("Cong van 125")
 
 
 @dataclass
@@ -175,12 +176,13 @@ def test_the_delivery_page_shows_the_document_and_refuses_strangers(world):
         assert text in html, text
     assert reverse("delivery-routing-slip", args=[world.delivery.pk]) in html
     assert 'id="step-register"' in html and 'id="step-reject"' in html
-    # The officer sees the page of nothing yet: not assigned; an outsider is refused.
+    # The officer sees the page of nothing yet: not assigned; an outsider is refused. Both get the 404 of
+    # a delivery that does not exist (issue 5: never saying that it exists).
     other = make_office(agency=world.agency)
-    assert client_for(other.clerk).get(reverse("delivery-detail", args=[world.delivery.pk])).status_code == 403
+    assert client_for(other.clerk).get(reverse("delivery-detail", args=[world.delivery.pk])).status_code == 404
     assert (
         client_for(world.office.officers[0]).get(reverse("delivery-detail", args=[world.delivery.pk])).status_code
-        == 403
+        == 404
     )
     assert client_for(world.office.clerk).get(reverse("delivery-detail", args=[999999])).status_code == 404
 
@@ -413,7 +415,7 @@ def test_the_office_forwards_to_its_schools(world):
 def test_starting_a_reply_opens_the_draft_editor(world):
     delivery = registered(world)
     response = step(client_for(world.office.officers[0]), delivery, "start-reply")
-    assert response.status_code == 403  # not assigned, not a reader of the unit's mail
+    assert response.status_code == 404  # not assigned, not a reader of the unit's mail: not there for them
     delivery = routed(World(world.agency, world.office, make_arrived(world.agency, world.office.unit)[0]))
     response = step(client_for(world.office.officers[0]), delivery, "start-reply", summary="")
     assert response.status_code == 302, response.content.decode()[:1500]
@@ -439,7 +441,7 @@ def test_the_routing_slip_pdf(world):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     other = make_office(agency=world.agency)
-    assert client_for(other.clerk).get(reverse("delivery-routing-slip", args=[delivery.pk])).status_code == 403
+    assert client_for(other.clerk).get(reverse("delivery-routing-slip", args=[delivery.pk])).status_code == 404
 
 
 # -- documents from outside the system ----------------------------------------------------------------
@@ -474,8 +476,8 @@ def test_registering_an_external_document_with_its_files(world):
         external_data(
             main_file=SimpleUploadedFile("cv125.pdf", PDF, content_type="application/pdf"),
             attachments=[
-                SimpleUploadedFile("phu-luc-1.xlsx", b"PK\x03\x04 bang", content_type="application/vnd.ms-excel"),
-                SimpleUploadedFile("phu-luc-2.docx", b"PK\x03\x04 van", content_type="application/msword"),
+                SimpleUploadedFile("phu-luc-1.xlsx", make_xlsx(), content_type="application/vnd.ms-excel"),
+                SimpleUploadedFile("phu-luc-2.docx", make_docx("Văn"), content_type="application/msword"),
             ],
         ),
     )
@@ -508,7 +510,8 @@ def test_bad_external_input_keeps_what_was_typed_and_says_what_is_wrong(world):
     future = client.post(url, external_data(issued_on=tomorrow, main_file=SimpleUploadedFile("a.pdf", PDF)))
     assert "Ngày ban hành không được ở tương lai." in future.content.decode()
     not_pdf = client.post(url, external_data(main_file=SimpleUploadedFile("a.pdf", b"hello world")))
-    assert not_pdf.status_code == 400 and "phải là PDF hoặc ảnh" in not_pdf.content.decode()
+    assert not_pdf.status_code == 400
+    assert "ở đây chỉ nhận: PDF (.pdf), ảnh PNG (.png), ảnh JPEG (.jpg)" in not_pdf.content.decode()
     secret = client.post(url, external_data(secrecy="mat", main_file=SimpleUploadedFile("a.pdf", PDF)))
     assert secret.status_code == 400 and "Không thể soạn thảo văn bản có độ mật" in secret.content.decode()
     both = client.post(

@@ -20,11 +20,11 @@ from journal.errors import Conflict, Forbidden, InvalidInput
 from journal.models import AuditEvent
 from organizations.models import Role
 from tests.documents.factories import draft_input, make_department, make_division
+from tests.documents.files import make_pdf
 from tests.journal import handlers
 from tests.journal.handlers import queued
 from tests.organizations.factories import make_membership, make_unit, make_user
 from workflows.actions import do_answer_consultation, do_close_consultation, do_open_consultation
-from workflows.actions.consultations import MAX_OPINION_FILE_SIZE
 from workflows.consultation_selectors import (
     consultation_summary,
     consultations_awaiting,
@@ -36,7 +36,7 @@ from workflows.models import Consultation, ConsultationRequest, ConsultationStat
 pytestmark = pytest.mark.django_db
 
 KINDS = ("consultation.opened", "consultation.answered", "consultation.closed")
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = make_pdf("Gop y")
 
 
 @pytest.fixture(autouse=True)
@@ -301,9 +301,10 @@ def test_a_closed_consultation_takes_no_answers(w):
     assert caught.value.code == "consultation_closed" and "kết thúc" in caught.value.message
 
 
-def test_a_file_over_the_cap_is_refused_before_it_is_stored(w):
+def test_a_file_over_the_cap_is_refused_before_it_is_stored(w, settings):
+    settings.IOFFICE_MAX_UPLOAD_MB = 1
     c = open_for(w)
-    data = b"x" * (MAX_OPINION_FILE_SIZE + 1)
+    data = b"x" * (1024 * 1024 + 1)
     with pytest.raises(InvalidInput) as caught:
         do_answer_consultation(
             request_of(c, w.expert),
@@ -312,7 +313,7 @@ def test_a_file_over_the_cap_is_refused_before_it_is_stored(w):
             text="Xem tệp.",
             files=[SimpleUploadedFile("big.bin", data)],
         )
-    assert caught.value.code == "file_too_large"
+    assert caught.value.code == "upload_too_large" and "1 MB" in caught.value.message
     assert not storages["blobs"].exists(hashlib.sha256(data).hexdigest())
     assert Opinion.objects.count() == 0
 
@@ -323,7 +324,7 @@ def test_an_empty_file_is_refused(w):
         do_answer_consultation(
             request_of(c, w.expert), acting_user=w.expert, stance="agree", files=[SimpleUploadedFile("e.pdf", b"")]
         )
-    assert caught.value.code == "file_empty"
+    assert caught.value.code == "upload_empty"
 
 
 # -- closing ---------------------------------------------------------------------------------------

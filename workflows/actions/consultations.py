@@ -15,28 +15,28 @@ Answering is refused once the deadline has passed or the consultation was closed
 again before then replaces the current opinion; the earlier one stays, marked superseded (see
 :mod:`workflows.models.consultations`).
 
-Files follow the house rule: each upload is checked (size, rights, state) before its bytes go to the
-blob store, the bytes are stored content-addressed, and the rows pointing to them commit after. An
-answer refused inside the transaction (the deadline passed meanwhile) leaves orphan blobs, which are
+Files follow the house rule: each upload is checked (rights, state, then
+:func:`documents.uploads.check_upload`: type, size, content) before its bytes go to the blob store,
+the bytes are stored content-addressed, and the rows pointing to them commit after. An answer refused
+inside the transaction (the deadline passed meanwhile) leaves orphan blobs, which are
 harmless: content-addressed, and referenced by nothing.
 """
 
 from __future__ import annotations
 
 import datetime
-import mimetypes
-import os
 import unicodedata
 from collections.abc import Iterable, Sequence
-from typing import Any, NoReturn
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
 
-from documents.actions.drafts import EDITING_LEADER_ROLES, digest_upload
+from documents.actions.drafts import EDITING_LEADER_ROLES
 from documents.models import Document
+from documents.uploads import CheckedUpload, check_upload
 from journal import events
 from journal.audit import record
 from journal.errors import Conflict, Forbidden, InvalidInput
@@ -51,8 +51,6 @@ from workflows.models import (
     OpinionStance,
 )
 
-#: Largest file accepted with an opinion, whatever the web server's own upload limits are.
-MAX_OPINION_FILE_SIZE = 20 * 1024 * 1024
 #: Longest question or opinion text; a longer argument belongs in an attached file.
 MAX_TEXT_LENGTH = 10_000
 
@@ -157,10 +155,10 @@ def do_answer_consultation(
             message_en="Disagreeing or giving another opinion needs a text saying what.",
             details={"field": "text"},
         )
-    uploads = [_describe_upload(upload) for upload in files]
-    # Checked before the bytes are stored too, so a refused answer leaves no blob behind.
+    # Rights and every file are checked before any byte is stored, so a refused answer leaves no blob behind.
     _check_may_answer(_request_for_update(request, lock=False), acting_user=acting_user)
-    stored = [_store(upload, filename, content_type) for upload, filename, content_type in uploads]
+    uploads = [_check_file(upload) for upload in files]
+    stored = [_store(upload, checked) for upload, checked in uploads]
     with transaction.atomic(durable=True):
         request = _request_for_update(request, lock=True)
         _check_may_answer(request, acting_user=acting_user)
@@ -325,42 +323,18 @@ def _text(value: Any, name: str) -> str:
     return text
 
 
-def _describe_upload(upload) -> tuple[Any, str, str]:
-    filename = unicodedata.normalize("NFC", os.path.basename(getattr(upload, "name", "") or "")).strip()
-    if not filename:
-        raise InvalidInput("Tệp tải lên phải có tên.", code="file_name_missing", message_en="The upload has no name.")
-    size = getattr(upload, "size", None)
-    if size is not None and size > MAX_OPINION_FILE_SIZE:
-        _too_large(filename)
-    content_type = getattr(upload, "content_type", "") or mimetypes.guess_type(filename)[0] or ""
-    return upload, filename, content_type
+def _check_file(upload) -> tuple[Any, CheckedUpload]:
+    return upload, check_upload(getattr(upload, "name", "") or "", upload, field="files")
 
 
-def _store(upload, filename: str, content_type: str) -> dict[str, Any]:
-    # The size the client declared is checked first; the bytes actually read are what counts.
-    digest, size = digest_upload(upload)
-    if size > MAX_OPINION_FILE_SIZE:
-        _too_large(filename)
-    if size == 0:
-        raise InvalidInput(f"Tệp “{filename}” rỗng.", code="file_empty", message_en="The uploaded file is empty.")
-    upload.seek(0)
-    key = storages["blobs"].save(filename, upload)
-    if key != digest:
-        raise RuntimeError(f"the blob store returned {key!r} for bytes whose SHA-256 is {digest}")
+def _store(upload, checked: CheckedUpload) -> dict[str, Any]:
+    key = storages["blobs"].save(checked.safe_name, upload)
+    if key != checked.sha256:
+        raise RuntimeError(f"the blob store returned {key!r} for bytes whose SHA-256 is {checked.sha256}")
     return {
         "blob_key": key,
-        "sha256": digest,
-        "filename": filename[:255],
-        "size": size,
-        "content_type": content_type[:150],
+        "sha256": checked.sha256,
+        "filename": checked.safe_name[:255],
+        "size": checked.size,
+        "content_type": checked.content_type,
     }
-
-
-def _too_large(filename: str) -> NoReturn:
-    limit = MAX_OPINION_FILE_SIZE // (1024 * 1024)
-    raise InvalidInput(
-        f"Tệp “{filename}” vượt quá {limit} MB.",
-        code="file_too_large",
-        message_en=f"The file exceeds {limit} MB.",
-        details={"filename": filename, "max_bytes": MAX_OPINION_FILE_SIZE},
-    )

@@ -6,8 +6,9 @@ an ordinary delivery (registered, routed, acknowledged at the school) that share
 dispatch and document, so the Sở's tracking page sees the whole tree through ``parent``.
 
 Like issuing, forwarding is one durable transaction whose statement count does not depend on how many
-schools receive it: the targets are one query, the children, their log rows and the view grants are
-each one bulk statement. The parent row is locked first, so two forwards of the same copy run one after
+schools receive it: the targets are one query, the children and their log rows are each one bulk
+statement. No grant is written: a school sees the document through its own delivery
+(:mod:`workflows.visibility`). The parent row is locked first, so two forwards of the same copy run one after
 the other and the second leaves out the units the first already reached.
 
 Forwarding to divisions is not offered: a division of the office is routed to, not forwarded to.
@@ -25,7 +26,7 @@ from journal.audit import record
 from journal.errors import Conflict, Forbidden, InvalidInput
 from organizations.models import SchoolLevel, Unit, UnitKind
 from workflows.actions.delivery_steps import is_clerk_of, log_delivery, may_route
-from workflows.actions.issue import _grant_view, _insert_rows
+from workflows.actions.issue import _insert_rows
 from workflows.models import Delivery, DeliveryChannel, DeliveryStatus, DeliveryTransition
 from workflows.models.deliveries import ON_HOLD_STATUSES
 
@@ -101,7 +102,6 @@ def do_forward_delivery(
             ],
         )
         _log_children(current, unit_ids, actor=acting_user, at=at, comment=note)
-        _grant_view(current.document_id, unit_ids)
         children = list(
             Delivery.objects.filter(parent=current, recipient_id__in=unit_ids)
             .order_by("pk")

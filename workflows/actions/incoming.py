@@ -21,8 +21,6 @@ Events (``delivery_id=``): ``delivery.registered`` (also for external documents)
 from __future__ import annotations
 
 import datetime
-import mimetypes
-import os
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -34,7 +32,7 @@ from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
 
-from documents.actions.drafts import check_not_secret, digest_upload
+from documents.actions.drafts import check_not_secret
 from documents.models import (
     Attachment,
     AttachmentRole,
@@ -47,6 +45,7 @@ from documents.models import (
     Urgency,
 )
 from documents.numbering import take_number
+from documents.uploads import ANY_DOCUMENT, SCANNED, check_upload
 from journal import events
 from journal.audit import record
 from journal.errors import Conflict, Forbidden, InvalidInput
@@ -61,22 +60,12 @@ from workflows.actions.delivery_steps import (
     run_delivery_step,
     save_delivery,
 )
-from workflows.actions.issue import _grant_view
-from workflows.duplicates import describe, duplicates_of, likely_duplicates
+from workflows.duplicates import any_likely_duplicate, describe, duplicates_of, likely_duplicates
 from workflows.models import Delivery, DeliveryChannel, DeliveryStatus, DeliveryTransition, priority_of
 from workflows.models.deliveries import ON_HOLD_STATUSES
 
 #: Who says "đã nhận" on a directive for the whole unit: its head and deputy heads.
 ACKNOWLEDGING_ROLES = frozenset({Role.PRINCIPAL, Role.LEADER, Role.DEPUTY})
-
-#: What an external document's main file may be: what a scanner or an e-mailed original produces.
-MAIN_FILE_SIGNATURES = (
-    (b"%PDF-", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"II*\x00", "image/tiff"),
-    (b"MM\x00*", "image/tiff"),
-)
 
 _LEADING_NUMBER = re.compile(r"^\s*0*(\d{1,9})")
 
@@ -109,7 +98,9 @@ def do_register_delivery(
             )
         now = timezone.now()
         corrected = _paper_arrival(current, arrived_at, now) if arrived_at is not None else None
-        duplicates = _check_duplicates(list(likely_duplicates(current)), confirm_duplicate)
+        duplicates = []
+        if any_likely_duplicate(current):  # almost never: the candidates are read only then
+            duplicates = _check_duplicates(list(likely_duplicates(current)), confirm_duplicate)
         if corrected is not None:
             current.arrived_at = corrected
         # Everything that does not need the number is written before it is taken: the register row
@@ -385,7 +376,6 @@ def do_register_external(
             external_id=values["external_id"],
         )
         register = _register(current, acting_user=acting_user, at=now)
-        _grant_view(document, [recipient.pk])
         log_delivery(
             current,
             name="registered",
@@ -588,7 +578,11 @@ def _issuer(values: dict, *, acting_user) -> tuple[Unit, bool]:
 
 
 def _clean_files(files: Sequence) -> list[_Upload]:
-    """Digest every upload and check it; the first must be a PDF or an image and is required."""
+    """Check every upload (:func:`documents.uploads.check_upload`); the first is required and must be a scan.
+
+    The main file is what the clerk registers: a PDF or a scanned page (PNG, JPEG). TIFF is no longer
+    taken: browsers cannot show it and a scanner can save the same page as PDF.
+    """
     files = list(files or ())
     if not files:
         _invalid(
@@ -599,33 +593,10 @@ def _clean_files(files: Sequence) -> list[_Upload]:
         )
     checked = []
     for i, upload in enumerate(files):
-        filename = unicodedata.normalize("NFC", os.path.basename(getattr(upload, "name", "") or "")).strip()
-        if not filename:
-            _invalid("files", "Tệp tải lên phải có tên.", "The upload has no file name.", code="file_name_missing")
-        digest, size = digest_upload(upload)
-        if size == 0:
-            _invalid("files", f"Tệp “{filename}” rỗng.", "An uploaded file is empty.", code="file_empty")
-        content_type = getattr(upload, "content_type", "") or mimetypes.guess_type(filename)[0] or ""
-        if i == 0:
-            content_type = _main_file_type(upload, filename)
-        checked.append(_Upload(upload, filename, content_type, digest, size))
+        allowed = SCANNED if i == 0 else ANY_DOCUMENT
+        result = check_upload(getattr(upload, "name", "") or "", upload, allowed=allowed, field="files")
+        checked.append(_Upload(upload, result.safe_name, result.content_type, result.sha256, result.size))
     return checked
-
-
-def _main_file_type(upload, filename: str) -> str:
-    """The main file's type read from its first bytes: the name or the browser's word can be wrong."""
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    for signature, content_type in MAIN_FILE_SIGNATURES:
-        if head.startswith(signature):
-            return content_type
-    _invalid(
-        "files",
-        f"Tệp văn bản chính “{filename}” phải là PDF hoặc ảnh (PNG, JPEG, TIFF).",
-        "The main file must be a PDF or an image.",
-        code="main_file_type",
-    )
 
 
 def _field(value, name: str, max_length: int) -> str:

@@ -2,7 +2,7 @@
 
 Issuing is one durable transaction whose number of SQL statements does not depend on how many
 units receive the document (one province is ~750 units): the recipients are resolved with one query
-per saved list, the deliveries, their log rows and the guardian grants are each one bulk insert, and
+per saved list, the deliveries and their log rows are each one bulk insert, and
 the ``dispatch.issued`` event is published once (its subscribers fan out later, in the worker). The
 dispatch row is saved first under its optimistic lock, so of two clerks issuing at once the second
 fails before it writes anything.
@@ -14,12 +14,10 @@ issuing agency recalls, and must say why (the reason travels to every recipient)
 
 from __future__ import annotations
 
-from django.contrib.auth.models import Group, Permission
 from django.db import connection, transaction
 from django.utils import timezone
 
 from documents.models import (
-    DocumentGroupObjectPermission,
     DocumentRecipient,
     DocumentRecipientList,
     RecipientPurpose,
@@ -28,8 +26,7 @@ from documents.models import (
 from journal import events
 from journal.audit import record
 from journal.errors import Forbidden, InvalidInput
-from organizations.groups import group_name
-from organizations.models import Role, UnitGroup
+from organizations.models import Role
 from organizations.selectors import resolve_distribution_list, roles_in
 from workflows.actions.dispatches import _log, reread_for, save_moved
 from workflows.actions.replies import complete_replied_deliveries
@@ -50,7 +47,6 @@ PURPOSE_RANK = {RecipientPurpose.THUC_HIEN: 3, RecipientPurpose.PHOI_HOP: 2, Rec
 #: Who may recall an issued dispatch: the agency's leader and deputies (see the module docstring).
 RECALLER_ROLES = frozenset({Role.LEADER, Role.DEPUTY})
 
-VIEW_DOCUMENT = ("documents", "view_document")
 
 #: Rows per INSERT: 9 columns × 3500 stays under both SQLite's default 32766 and PostgreSQL's 65535 parameters.
 CHUNK_ROWS = 3500
@@ -79,7 +75,7 @@ def resolve_recipients(document) -> dict[int, tuple[str, bool]]:
 
 
 def do_issue_dispatch(dispatch: Dispatch, *, acting_user) -> Dispatch:
-    """A clerk of the issuing agency issues a sealed dispatch: one delivery and one grant per recipient unit."""
+    """A clerk of the issuing agency issues a sealed dispatch: one delivery per recipient unit."""
     with transaction.atomic(durable=True):
         current = reread_for(dispatch, "issue")
         if Role.CLERK not in roles_in(user=acting_user, unit=current.document.issuer):
@@ -125,7 +121,6 @@ def do_issue_dispatch(dispatch: Dispatch, *, acting_user) -> Dispatch:
             ],
         )
         _log_deliveries(current, name="issue", to_status=DeliveryStatus.ARRIVED, actor=acting_user, at=at)
-        _grant_view(current, [*recipients, document.issuer_id])
 
         for old in replaced:
             old.replace(at=at)
@@ -252,31 +247,3 @@ def _log_deliveries(dispatch: Dispatch, *, name: str, to_status: str, actor, at,
             f"WHERE {qn(delivery.get_field('dispatch').column)} = %s" + where_skip,
             [to_status, name, actor.pk, at_db, comment, dispatch.pk, *skip],
         )
-
-
-def _grant_view(source, unit_ids: list[int]) -> None:
-    """``view_document`` on a document for each unit's group: a fixed number of statements for any count.
-
-    ``source`` is the dispatch being issued (a :class:`Dispatch`: its document), or — for forwarding and
-    external documents, which have no dispatch of their own to hang it on — a document or a document id.
-    """
-    document_id = source.document_id if isinstance(source, Dispatch) else getattr(source, "pk", source)
-    links = dict(UnitGroup.objects.filter(unit_id__in=unit_ids, role="").values_list("unit_id", "group_id"))
-    missing = [uid for uid in unit_ids if uid not in links]
-    if missing:
-        # Units made before their groups (a bulk import): create just the unit groups now, all at once.
-        # The per-role groups follow with the daily organizations.groups.sync_all.
-        names = {group_name(uid): uid for uid in missing}
-        _insert_rows(Group, ["name"], [(name,) for name in names], ignore_conflicts=True)
-        made = dict(Group.objects.filter(name__in=list(names)).values_list("name", "pk"))
-        _insert_rows(
-            UnitGroup, ["unit", "role", "group"], [(names[n], "", pk) for n, pk in made.items()], ignore_conflicts=True
-        )
-        links.update(UnitGroup.objects.filter(unit_id__in=missing, role="").values_list("unit_id", "group_id"))
-    permission = Permission.objects.get(content_type__app_label=VIEW_DOCUMENT[0], codename=VIEW_DOCUMENT[1])
-    _insert_rows(
-        DocumentGroupObjectPermission,
-        ["permission", "group", "content_object"],
-        [(permission.pk, group_id, document_id) for group_id in sorted(set(links.values()))],
-        ignore_conflicts=True,
-    )

@@ -27,7 +27,6 @@ from ioffice.api.serializers_incoming import (
 )
 from ioffice.api.views.documents import validated
 from ioffice.api.views.incoming import STATE_CONFLICT, step_responses, user_by_id
-from journal.errors import NotFound
 from workflows.actions.routing import (
     do_acknowledge_assignment,
     do_extend_deadline,
@@ -36,8 +35,9 @@ from workflows.actions.routing import (
     do_return_assignment,
     do_start_assignment,
 )
-from workflows.incoming_selectors import deliveries_visible_to, my_assignments
+from workflows.incoming_selectors import my_assignments
 from workflows.models import Assignment, DeadlineExtension
+from workflows.visibility import visible_assignment
 
 ASSIGNMENT_TAGS = ["assignments"]
 _ASSIGNMENT_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The assignment's id.")
@@ -100,13 +100,7 @@ class AssignmentViewSet(ActiveMembershipMixin, mixins.ListModelMixin, viewsets.G
 
     def _visible(self, pk: int) -> Assignment:
         """Assignment ``pk`` if the caller may see its delivery (the assignee always may)."""
-        visible = deliveries_visible_to(self.request.user).order_by().values("pk")
-        assignment = Assignment.objects.filter(pk=pk, delivery__in=visible).first()
-        if assignment is None:
-            raise NotFound(
-                "Không tìm thấy phân công xử lý.", code="assignment_not_found", message_en="Assignment not found."
-            )
-        return assignment
+        return visible_assignment(self.request.user, pk)
 
     def retrieve(self, request: Request, pk: int) -> Response:
         return Response(assignment_body(self._visible(pk).pk))

@@ -18,7 +18,9 @@ from rest_framework.response import Response
 from ioffice.api.base import ActiveMembershipMixin
 from ioffice.api.serializers import error_response
 from ioffice.api.views.documents import validated, visible_document
+from journal import reads
 from journal.errors import InvalidInput
+from journal.reads import record_read
 from organizations.models import Unit
 from workflows.actions.consultations import do_answer_consultation, do_close_consultation, do_open_consultation
 from workflows.consultation_selectors import consultation_summary, consultations_awaiting, visible_consultation
@@ -39,7 +41,8 @@ class AnswerSerializer(serializers.Serializer):
     request = serializers.IntegerField(help_text="The id of the request (party) answered for.")
     stance = serializers.ChoiceField(choices=OpinionStance.choices)
     text = serializers.CharField(required=False, allow_blank=True, default="", max_length=20000)
-    files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+    # Empty files pass here so that the upload check refuses them with its own code (upload_empty).
+    files = serializers.ListField(child=serializers.FileField(allow_empty_file=True), required=False, default=list)
 
 
 class OpinionFileOutSerializer(serializers.Serializer):
@@ -170,14 +173,21 @@ class ConsultationViewSet(ActiveMembershipMixin, viewsets.ViewSet):
         description="The consultation with every party's current opinion and the counts per stance.",
     )
     def retrieve(self, request: Request, pk: int) -> Response:
-        return Response(consultation_body(visible_consultation(user=request.user, pk=pk)))
+        consultation = visible_consultation(user=request.user, pk=pk)
+        record_read(
+            actor=request.user,
+            kind=reads.VIEWED,
+            target=consultation.document,
+            data={"consultation": consultation.pk, "api": True},
+        )
+        return Response(consultation_body(consultation))
 
     @extend_schema(
         operation_id="consultations_answer",
         request={"multipart/form-data": AnswerSerializer, "application/json": AnswerSerializer},
         responses={
             200: ConsultationOutSerializer,
-            400: error_response("Bad stance, no text for disagree/other, an empty or too large file."),
+            400: error_response("Bad stance, no text for disagree/other, a file the upload check refuses (upload_*)."),
             403: error_response("The caller does not answer for this party."),
             404: error_response("No such consultation or request, or not visible."),
             409: error_response("The consultation is closed or past its deadline."),

@@ -32,10 +32,21 @@ from ioffice.api.serializers_documents import (
     SubmitForSignatureSerializer,
 )
 from ioffice.api.views.documents import validated, visible_document
+from journal import reads
 from journal.errors import InvalidInput, NotFound
+from journal.reads import record_read
 from workflows import actions as wf
 from workflows import selectors
-from workflows.models import Dispatch, DispatchState, DispatchTransition
+from workflows.models import (
+    EDXML_CODES,
+    Delivery,
+    DeliveryChannel,
+    DeliveryStatus,
+    Dispatch,
+    DispatchState,
+    DispatchTransition,
+)
+from workflows.visibility import dispatches_tracked_by
 
 TAGS = ["dispatches"]
 
@@ -80,15 +91,29 @@ def _user(pk: int, *, field: str, code: str):
     return user
 
 
-def dispatch_body(pk: int) -> dict:
-    """The full representation of dispatch ``pk``: the dispatch, its log, and once issued its recipients."""
+def dispatch_body(pk: int, *, user) -> dict:
+    """The full representation of dispatch ``pk``: the dispatch, its log, and once issued its recipients.
+
+    The recipients and their counts are the sender's tracking view: for a caller who sees the
+    document only as a recipient or through a grant (:func:`workflows.visibility.dispatches_tracked_by`
+    says no) they stay empty and zero, as before issue.
+    """
     dispatch = (
         Dispatch.objects.select_related(*_RELATED)
         .prefetch_related(Prefetch("transitions", DispatchTransition.objects.select_related("actor")))
         .get(pk=pk)
     )
-    dispatch.tracking = selectors.tracking_summary(dispatch=dispatch)
-    dispatch.delivery_rows = selectors.deliveries_of(dispatch=dispatch)
+    if dispatches_tracked_by(user).filter(pk=pk).exists():
+        dispatch.tracking = selectors.tracking_summary(dispatch=dispatch)
+        dispatch.delivery_rows = selectors.deliveries_of(dispatch=dispatch)
+    else:
+        dispatch.tracking = {
+            "total": 0,
+            "by_status": dict.fromkeys(DeliveryStatus.values, 0),
+            "by_edxml_code": dict.fromkeys(EDXML_CODES.values(), 0),
+            "by_channel": dict.fromkeys(DeliveryChannel.values, 0),
+        }
+        dispatch.delivery_rows = Delivery.objects.none()
     return DispatchDetailSerializer(dispatch).data
 
 
@@ -148,7 +173,11 @@ class DispatchViewSet(ActiveMembershipMixin, mixins.ListModelMixin, viewsets.Gen
         return dispatch
 
     def retrieve(self, request: Request, pk: int) -> Response:
-        return Response(dispatch_body(self._visible(pk).pk))
+        dispatch = self._visible(pk)
+        record_read(
+            actor=request.user, kind=reads.VIEWED, target=dispatch.document, data={"dispatch": dispatch.pk, "api": True}
+        )
+        return Response(dispatch_body(dispatch.pk, user=request.user))
 
     @extend_schema(
         operation_id="dispatches_create",
@@ -167,13 +196,13 @@ class DispatchViewSet(ActiveMembershipMixin, mixins.ListModelMixin, viewsets.Gen
         values = validated(DispatchStartSerializer, request.data)
         document: Document = visible_document(request.user, values["document"])
         dispatch = wf.do_start_dispatch(document, acting_user=request.user)
-        return Response(dispatch_body(dispatch.pk), status=status.HTTP_201_CREATED)
+        return Response(dispatch_body(dispatch.pk, user=request.user), status=status.HTTP_201_CREATED)
 
     def _fire(self, request: Request, pk: int, serializer: type[Serializer] | None, fire) -> Response:
         dispatch = self._visible(pk)
         values = validated(serializer, request.data) if serializer is not None else {}
         fire(dispatch, values)
-        return Response(dispatch_body(dispatch.pk))
+        return Response(dispatch_body(dispatch.pk, user=request.user))
 
     @extend_schema(
         operation_id="dispatches_submit_for_review",

@@ -4,7 +4,7 @@ Thin over :mod:`documents.actions` and :mod:`documents.selectors`: a serializer 
 action decides and refuses with a :class:`journal.errors.DomainError` that
 :mod:`ioffice.api.errors` turns into 400/403/404/409.
 
-Who may read a draft is the pages' rule (:func:`workflows.selectors.visible_document`): its drafter
+Who may read a draft is the pages' rule (:func:`workflows.visibility.visible_document`): its drafter
 and the heads of its drafting unit, and, once it is in the approval process, whoever may see the
 dispatch. Anyone else gets the same 404 as for a document that does not exist.
 """
@@ -61,8 +61,11 @@ from ioffice.api.serializers_documents import (
     VersionDiffSerializer,
     VersionSerializer,
 )
+from journal import reads
 from journal.errors import InvalidInput, NotFound
-from workflows.selectors import visible_document as wf_visible_document
+from journal.reads import record_read
+from workflows.visibility import documents_visible_to
+from workflows.visibility import visible_document as wf_visible_document
 
 #: Who, besides the drafter, may read a draft that has no dispatch yet (the pages' rule).
 
@@ -89,8 +92,23 @@ def validated(serializer_class: type[Serializer], data: Any, *, partial: bool = 
 
 
 def visible_document(user, pk: int) -> Document:
-    """Document ``pk`` if ``user`` may read it, else ``NotFound`` (:func:`workflows.selectors.visible_document`)."""
+    """Document ``pk`` if ``user`` may read it, else ``NotFound`` (:func:`workflows.visibility.visible_document`)."""
     return wf_visible_document(user=user, pk=pk)
+
+
+def check_references_visible(user, values: dict) -> None:
+    """Refuse a reference to a document ``user`` may not see: the draft would show its number and summary.
+
+    Said as for a target that does not exist, so a probe learns nothing.
+    """
+    wanted = {r["target"] for r in values.get("references", []) if r.get("target")}
+    if wanted and documents_visible_to(user).filter(pk__in=wanted).count() != len(wanted):
+        raise InvalidInput(
+            "Không tìm thấy văn bản được dẫn chiếu.",
+            code="reference_not_found",
+            message_en="A referenced document was not found.",
+            details={"field": "references"},
+        )
 
 
 def draft_input(values: dict) -> DraftInput:
@@ -197,7 +215,9 @@ class DraftViewSet(ActiveMembershipMixin, mixins.ListModelMixin, viewsets.Generi
         return DraftBriefSerializer if self.action == "list" else DraftSerializer
 
     def retrieve(self, request: Request, pk: int) -> Response:
-        return Response(draft_body(visible_document(request.user, pk).pk))
+        document = visible_document(request.user, pk)
+        record_read(actor=request.user, kind=reads.VIEWED, target=document, data={"api": True})
+        return Response(draft_body(document.pk))
 
     @extend_schema(
         operation_id="drafts_create",
@@ -208,6 +228,7 @@ class DraftViewSet(ActiveMembershipMixin, mixins.ListModelMixin, viewsets.Generi
     )
     def create(self, request: Request) -> Response:
         values = validated(DraftInputSerializer, request.data)
+        check_references_visible(request.user, values)
         document = do_create_draft(acting_user=request.user, unit=acting_unit(request), data=draft_input(values))
         return Response(draft_body(document.pk), status=status.HTTP_201_CREATED)
 
@@ -246,6 +267,7 @@ class DraftViewSet(ActiveMembershipMixin, mixins.ListModelMixin, viewsets.Generi
         values = validated(DraftUpdateSerializer, request.data, partial=partial)
         if "expected_version" not in values:
             raise InvalidInput(details={"expected_version": ["This field is required."]})
+        check_references_visible(request.user, values)
         if partial:
             values = {**_current_values(document), "comment": "", **values}
         document = do_update_draft(
@@ -370,7 +392,9 @@ class DraftViewSet(ActiveMembershipMixin, mixins.ListModelMixin, viewsets.Generi
         from documents.rendering.from_document import printable_for
         from documents.rendering.pdf import render_pdf
 
-        response = HttpResponse(render_pdf(printable_for(document)), content_type="application/pdf")
+        pdf = render_pdf(printable_for(document))
+        record_read(actor=request.user, kind=reads.PRINTED, target=document, data={"format": "pdf", "api": True})
+        response = HttpResponse(pdf, content_type="application/pdf")
         stem = f"van-ban-so-{document.number}" if document.number else f"du-thao-{document.pk}-v{document.version}"
         response["Content-Disposition"] = f'inline; filename="{stem}.pdf"'
         return response

@@ -42,7 +42,9 @@ from ioffice.api.serializers_incoming import (
     StartReplySerializer,
 )
 from ioffice.api.views.documents import validated
-from journal.errors import Forbidden, InvalidInput, NotFound
+from journal import reads
+from journal.errors import Forbidden, InvalidInput
+from journal.reads import record_read
 from organizations.models import Unit
 from workflows.actions.forward import do_forward_delivery
 from workflows.actions.incoming import (
@@ -71,7 +73,8 @@ from workflows.incoming_selectors import (
     unit_deliveries,
 )
 from workflows.models import Assignment, DeadlineExtension, Delivery, DeliveryStatus, Routing
-from workflows.selectors import dispatches_visible_to, tracking_summary
+from workflows.selectors import tracking_summary
+from workflows.visibility import tracked_dispatch, visible_delivery
 
 DELIVERY_TAGS = ["deliveries"]
 
@@ -247,13 +250,14 @@ class DeliveryViewSet(ActiveMembershipMixin, mixins.ListModelMixin, viewsets.Gen
         return _INBOXES[wanted["inbox"]](user, unit, filters=filters)
 
     def _visible(self, pk: int) -> Delivery:
-        delivery = deliveries_visible_to(self.request.user).filter(pk=pk).first()
-        if delivery is None:
-            raise NotFound("Không tìm thấy văn bản đến.", code="delivery_not_found", message_en="Delivery not found.")
-        return delivery
+        return visible_delivery(self.request.user, pk)
 
     def retrieve(self, request: Request, pk: int) -> Response:
-        return Response(delivery_body(self._visible(pk).pk))
+        delivery = self._visible(pk)
+        record_read(
+            actor=request.user, kind=reads.VIEWED, target=delivery.document, data={"delivery": delivery.pk, "api": True}
+        )
+        return Response(delivery_body(delivery.pk))
 
     def _step(self, request: Request, pk: int, serializer, fire) -> Response:
         delivery = self._visible(pk)
@@ -478,7 +482,11 @@ class DeliveryViewSet(ActiveMembershipMixin, mixins.ListModelMixin, viewsets.Gen
             400: error_response(
                 "Bad input: a missing field (invalid_input), or the action's codes: invalid_external_document "
                 "(details.field: an unknown type or issuer, a date in the future …), secret_document, "
-                "file_required, file_empty, main_file_type (the main file must be a PDF or an image)."
+                "file_required, and the upload check's upload_* codes (documents.uploads: upload_empty, "
+                "upload_too_large, upload_type_not_allowed — the main file must be a PDF, PNG or JPEG —, "
+                "upload_name_mismatch, upload_bad_name, upload_pdf_malformed, upload_pdf_encrypted, "
+                "upload_pdf_active_content, upload_zip_bomb, upload_office_malformed, upload_image_malformed, "
+                "upload_image_too_large)."
             ),
             403: error_response("Only the unit's clerk registers (no_membership, not_a_member, forbidden)."),
             409: error_response("likely_duplicate: details.duplicates as for register; confirm_duplicate=true."),
@@ -537,9 +545,7 @@ class DispatchTrackingView(ActiveMembershipMixin, APIView):
         "“đã nhận”, reply, and counts over the units it forwarded to (and theirs).",
     )
     def get(self, request: Request, id: int) -> Response:
-        dispatch = dispatches_visible_to(user=request.user).filter(pk=id).first()
-        if dispatch is None:
-            raise NotFound("Không tìm thấy văn bản.", code="dispatch_not_found", message_en="Dispatch not found.")
+        dispatch = tracked_dispatch(request.user, id)
         body = {
             "dispatch": dispatch.pk,
             "summary": tracking_summary(dispatch=dispatch),

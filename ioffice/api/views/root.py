@@ -16,6 +16,7 @@ _LINKS = {
     "drafts": "api-draft-list",
     "dispatches": "api-dispatch-list",
     "consultations_awaiting": "api-consultation-awaiting",
+    "access_changes_awaiting": "api-access-change-awaiting",
     "deliveries": "api-delivery-list",
     "assignments": "api-assignment-list",
     "notifications": "api-notification-list",

@@ -18,7 +18,9 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from journal import reads
 from journal.errors import InvalidInput
+from journal.reads import record_read
 from organizations.models import Membership, Unit
 from workflows.actions.consultations import do_answer_consultation, do_close_consultation, do_open_consultation
 from workflows.consultation_selectors import consultation_summary, visible_consultation
@@ -29,6 +31,9 @@ from workflows.selectors import visible_document
 @login_required
 def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = visible_consultation(user=request.user, pk=pk)
+    record_read(
+        actor=request.user, kind=reads.VIEWED, target=consultation.document, data={"consultation": consultation.pk}
+    )
     return _render(request, consultation)
 
 
@@ -81,6 +86,12 @@ def consultation_close(request: HttpRequest, pk: int) -> HttpResponse:
 def opinion_file_download(request: HttpRequest, pk: int, file_id: int) -> FileResponse:
     consultation = visible_consultation(user=request.user, pk=pk)
     item = get_object_or_404(OpinionFile, pk=file_id, opinion__request__consultation=consultation)
+    record_read(
+        actor=request.user,
+        kind=reads.DOWNLOADED,
+        target=consultation.document,
+        data={"consultation": consultation.pk, "opinion_file": item.pk, "filename": item.filename},
+    )
     return FileResponse(storages["blobs"].open(item.blob_key, "rb"), as_attachment=True, filename=item.filename)
 
 

@@ -31,8 +31,11 @@ from documents.rendering.pdf import render_pdf
 from documents.selectors import versions_of
 from ioffice.web.context import display_name
 from ioffice.web.forms_documents import AttachmentForm, TransitionForm
+from ioffice.web.views.access import access_section
 from ioffice.web.views.drafts import visible_document
+from journal import reads
 from journal.errors import InvalidInput, NotFound
+from journal.reads import record_read
 from organizations.models import Role
 from organizations.selectors import authority_holders, members_with, roles_in
 from workflows import actions as wf
@@ -43,6 +46,8 @@ from workflows.consultation_selectors import consultation_summary, consultations
 from workflows.incoming_selectors import recipient_status_log, tracking_tree
 from workflows.models import Delivery, DeliveryTransition, Dispatch, DispatchState
 from workflows.models.deliveries import EDXML_CODES, DeliveryChannel, DeliveryStatus
+from workflows.read_audit import document_readers
+from workflows.visibility import dispatches_tracked_by, dispatches_visible_to, tracked_dispatch
 
 S = DispatchState
 
@@ -187,8 +192,13 @@ def _page_context(request: HttpRequest, document: Document) -> dict:
             for key, documents in wf_selectors.related_documents(document=document).items()
             if documents
         ],
-        "issued": dispatch is not None and dispatch.state in (S.ISSUED, S.RECALLED, S.REPLACED),
+        # The tracking link is the sender's: a recipient or a grantee sees the document, not the others' copies.
+        "issued": dispatch is not None
+        and dispatch.state in (S.ISSUED, S.RECALLED, S.REPLACED)
+        and dispatches_tracked_by(request.user).filter(pk=dispatch.pk).exists(),
         "consultations": [consultation_summary(consultation=c) for c in consultations_of(document=document)],
+        "access": access_section(request.user, document),
+        "readers": document_readers(request.user, document),
     }
 
 
@@ -196,6 +206,7 @@ def _page_context(request: HttpRequest, document: Document) -> dict:
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Trang văn bản: metadata, preview, files, versions, the dispatch's log and this person's buttons."""
     document = visible_document(request, pk)
+    record_read(actor=request.user, kind=reads.VIEWED, target=document)
     return render(request, "documents/detail.html", _page_context(request, document))
 
 
@@ -223,7 +234,9 @@ def document_transition(request: HttpRequest, pk: int, name: str) -> HttpRespons
 def document_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The Decree 30 print of the document as PDF (a draft prints with blanks for number and date)."""
     document = visible_document(request, pk)
-    response = HttpResponse(render_pdf(printable_for(document)), content_type="application/pdf")
+    pdf = render_pdf(printable_for(document))
+    record_read(actor=request.user, kind=reads.PRINTED, target=document, data={"format": "pdf"})
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{_file_stem(document)}.pdf"'
     return response
 
@@ -232,8 +245,10 @@ def document_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def document_docx(request: HttpRequest, pk: int) -> HttpResponse:
     """The same layout as .docx, for the clerk who finishes in Word."""
     document = visible_document(request, pk)
+    docx = render_docx(printable_for(document))
+    record_read(actor=request.user, kind=reads.EXPORTED, target=document, data={"format": "docx"})
     response = HttpResponse(
-        render_docx(printable_for(document)),
+        docx,
         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
     response["Content-Disposition"] = f'attachment; filename="{_file_stem(document)}.docx"'
@@ -252,6 +267,12 @@ def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> Fi
     """One file of the document, byte for byte as uploaded."""
     document = visible_document(request, pk)
     attachment = get_object_or_404(Attachment, pk=attachment_id, document=document)
+    record_read(
+        actor=request.user,
+        kind=reads.DOWNLOADED,
+        target=document,
+        data={"file": attachment.pk, "filename": attachment.filename},
+    )
     return FileResponse(
         storages["blobs"].open(attachment.blob_key, "rb"),
         as_attachment=True,
@@ -275,6 +296,7 @@ def document_compare(request: HttpRequest, pk: int) -> HttpResponse:
         ) from None
     if a.number > b.number:
         a, b = b, a
+    record_read(actor=request.user, kind=reads.VIEWED, target=document, data={"compare": [a.number, b.number]})
     context = {"document": document, "diff": compare_versions(a, b), "a": a, "b": b}
     template = "documents/_compare.html" if request.headers.get("HX-Request") else "documents/compare.html"
     return render(request, template, context)
@@ -315,7 +337,8 @@ def issued_list(request: HttpRequest) -> HttpResponse:
         agency = None
     else:
         agency = membership.unit.issuing_agency
-        dispatches = wf_selectors.issued_by(unit=agency)[:500]
+        visible = dispatches_visible_to(request.user).order_by().values("pk")
+        dispatches = wf_selectors.issued_by(unit=agency).filter(pk__in=visible)[:500]
     return render(request, "dispatches/issued_list.html", {"dispatches": dispatches, "agency": agency})
 
 
@@ -335,6 +358,8 @@ def _issued_dispatch(request: HttpRequest, pk: int) -> tuple[Document, Dispatch]
             code="not_issued",
             message_en="The document has not been issued yet.",
         )
+    # Every recipient's progress is the sending side's to follow, never a recipient's or a grantee's.
+    tracked_dispatch(request.user, dispatch.pk)
     return document, dispatch
 
 

@@ -35,7 +35,8 @@ from ioffice.acting import acting_unit
 from ioffice.web.forms_documents import AttachmentForm, DraftForm, ReferenceFormSet, body_to_text
 from journal.errors import Conflict, DomainError, InvalidInput
 from organizations.models import Unit
-from workflows.selectors import visible_document as wf_visible_document
+from workflows.visibility import documents_visible_to
+from workflows.visibility import visible_document as wf_visible_document
 
 #: Who, besides the drafter, may open a draft that has no dispatch yet: the drafting unit's heads.
 
@@ -49,15 +50,20 @@ _CODE_ON_FORM = {"docx_unreadable": "main_file", "secret_document_refused": "sec
 
 
 def visible_document(request: HttpRequest, pk: int) -> Document:
-    """The document ``pk`` if the user may open it, else 404 (:func:`workflows.selectors.visible_document`)."""
+    """The document ``pk`` if the user may open it, else 404 (:func:`workflows.visibility.visible_document`)."""
     return wf_visible_document(user=request.user, pk=pk)
 
 
-def citable_documents(unit: Unit) -> QuerySet[Document]:
-    """The issued documents of ``unit``'s agency a draft may cite by number, newest first (a bounded list)."""
+def citable_documents(unit: Unit, user) -> QuerySet[Document]:
+    """The issued documents of ``unit``'s agency ``user`` may see and cite by number, newest first (bounded).
+
+    Only visible ones (:func:`workflows.visibility.documents_visible_to`): the list shows their
+    summaries, and the form accepts no other target.
+    """
     agency = unit.issuing_agency
+    visible = documents_visible_to(user).order_by().values("pk")
     ids = list(
-        Document.objects.filter(issuer=agency, number__isnull=False)
+        Document.objects.filter(issuer=agency, number__isnull=False, pk__in=visible)
         .order_by("-issued_on", "-number")
         .values_list("pk", flat=True)[:300]
     )
@@ -85,7 +91,7 @@ def draft_list(request: HttpRequest) -> HttpResponse:
 def draft_create(request: HttpRequest) -> HttpResponse:
     """New draft in the active unit; a .docx upload becomes its body and its main file."""
     unit = acting_unit(request)
-    targets = citable_documents(unit)
+    targets = citable_documents(unit, request.user)
     cong_van = DocumentType.objects.filter(name="Công văn", is_active=True).values_list("pk", flat=True).first()
     form = DraftForm(
         request.POST or None, request.FILES or None, initial={"place": "Đồng Tháp", "document_type": cong_van}
@@ -137,7 +143,7 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
         Prefetch("recipient_lists", DocumentRecipientList.objects.all()),
         "references",
     ).get(pk=document.pk)
-    targets = citable_documents(document.drafting_unit)
+    targets = citable_documents(document.drafting_unit, request.user)
     initial_refs = [{"kind": r.kind, "target": r.target_id, "citation": r.citation} for r in document.references.all()]
     if request.method == "POST":
         form = DraftForm(request.POST, request.FILES, document=document)

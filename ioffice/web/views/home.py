@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from documents.access_selectors import access_changes_awaiting
 from documents.selectors import drafts_of
 from organizations.models import Role
 from workflows.actions.delivery_steps import is_clerk_of
@@ -117,4 +118,6 @@ def home(request: HttpRequest) -> HttpResponse:
         awaiting = consultations_awaiting(user=request.user)
         context["consultations_awaiting"] = list(awaiting[:QUEUE_PREVIEW])
         context["consultations_awaiting_count"] = awaiting.count()
+        # Changes of access wait for a second person (Phụ lục VI): heads and unit admins are told here.
+        context["access_awaiting_count"] = access_changes_awaiting(user=request.user).count()
     return render(request, home_template(request), context)

@@ -40,7 +40,9 @@ from ioffice.web.forms_incoming import (
     StartReplyForm,
     person_label,
 )
+from journal import reads
 from journal.errors import Conflict, Forbidden, InvalidInput, NotFound
+from journal.reads import record_read
 from organizations.models import Membership, Role, UnitKind
 from organizations.selectors import roles_in
 from workflows.actions.delivery_steps import is_clerk_of, may_route
@@ -54,10 +56,7 @@ from workflows.actions.routing import (
     WORKABLE,
     WORKING_ROLES,
 )
-from workflows.incoming_selectors import (
-    deliveries_visible_to,
-    delivery_history,
-)
+from workflows.incoming_selectors import delivery_history
 from workflows.models import (
     EDXML_CODES,
     FROZEN_STATUSES,
@@ -70,7 +69,9 @@ from workflows.models import (
     Routing,
 )
 from workflows.rendering import render_routing_slip_pdf
-from workflows.selectors import visible_document
+from workflows.visibility import visible_assignment as visible_assignment
+from workflows.visibility import visible_delivery as visible_delivery
+from workflows.visibility import visible_document
 
 # -- the delivery page ------------------------------------------------------------------------------
 
@@ -78,34 +79,6 @@ D = DeliveryStatus
 #: Who of the recipient unit may start the reply draft (the action decides who may draft there).
 _REPLY_ROLES = frozenset({Role.OFFICER, Role.LEADER, Role.DEPUTY, Role.CLERK, Role.PRINCIPAL})
 _OPEN = (AssignmentState.NEW, AssignmentState.IN_PROGRESS)
-
-
-def visible_delivery(user, pk: int) -> Delivery:
-    """Delivery ``pk`` if ``user`` may see it (:func:`deliveries_visible_to`); 403 if it exists but is not theirs."""
-    delivery = (
-        deliveries_visible_to(user)
-        .select_related("registered_by", "acknowledged_by", "reply", "parent__recipient", "dispatch", "register")
-        .filter(pk=pk)
-        .first()
-    )
-    if delivery is not None:
-        return delivery
-    if Delivery.objects.filter(pk=pk).exists():
-        raise Forbidden(
-            "Bạn không có quyền xem văn bản đến này.",
-            code="delivery_not_visible",
-            message_en="You may not see this incoming document.",
-        )
-    raise NotFound("Không tìm thấy văn bản đến.", code="delivery_not_found", message_en="Delivery not found.")
-
-
-def visible_assignment(user, pk: int) -> Assignment:
-    """Assignment ``pk`` if ``user`` may see its delivery; 403/404 as for the delivery."""
-    assignment = Assignment.objects.select_related("unit", "user", "delivery").filter(pk=pk).first()
-    if assignment is None:
-        raise NotFound("Không tìm thấy phân công.", code="assignment_not_found", message_en="Assignment not found.")
-    visible_delivery(user, assignment.delivery_id)
-    return assignment
 
 
 class StepRefused(Exception):
@@ -334,6 +307,7 @@ def _history_row(entry) -> dict:
 def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Trang văn bản đến: the document, the status, the routing slip, the history and this person's steps."""
     delivery = visible_delivery(request.user, pk)
+    record_read(actor=request.user, kind=reads.VIEWED, target=delivery.document, data={"delivery": delivery.pk})
     return render(request, "incoming/detail.html", delivery_page_context(request, delivery))
 
 
@@ -341,7 +315,14 @@ def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def routing_slip_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """Phiếu giải quyết văn bản đến (Phụ lục IV) as PDF; blank lines to fill by hand when not yet routed."""
     delivery = visible_delivery(request.user, pk)
-    response = HttpResponse(render_routing_slip_pdf(delivery), content_type="application/pdf")
+    pdf = render_routing_slip_pdf(delivery)
+    record_read(
+        actor=request.user,
+        kind=reads.PRINTED,
+        target=delivery.document,
+        data={"delivery": delivery.pk, "form": "routing_slip"},
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="phieu-giai-quyet-{delivery.pk}.pdf"'
     return response
 
@@ -356,6 +337,12 @@ def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> Fi
     """
     delivery = visible_delivery(request.user, pk)
     attachment = get_object_or_404(Attachment, pk=attachment_id, document_id=delivery.document_id)
+    record_read(
+        actor=request.user,
+        kind=reads.DOWNLOADED,
+        target=delivery.document,
+        data={"delivery": delivery.pk, "file": attachment.pk, "filename": attachment.filename},
+    )
     return FileResponse(
         storages["blobs"].open(attachment.blob_key, "rb"),
         as_attachment=True,

@@ -17,7 +17,9 @@ from django.utils import timezone
 
 from documents.models import Register, RegisterDirection
 from ioffice.web.params import year_param
+from ioffice.web.views.registers import REGISTER_OBJECT, REPORT_OBJECT
 from journal.errors import Forbidden, InvalidInput
+from journal.reads import record_export
 from organizations.models import Membership, Role, Unit
 from workflows.models import EDXML_CODES, DeliveryStatus
 from workflows.registers import INCOMING_FIGURES, OUTGOING_FIGURES, followup_rows, handling_report
@@ -83,6 +85,21 @@ def _years(agency: Unit, year: int) -> list[int]:
     return sorted(years | {timezone.localdate().year, year}, reverse=True)
 
 
+def _book_taken(request: HttpRequest, book: str, agency, year: int, fmt: str) -> None:
+    """The audit row of a register printed or exported: which book of which agency and year."""
+    record_export(actor=request.user, object_type=REGISTER_OBJECT, object_id=f"{agency.pk}:{book}:{year}", fmt=fmt)
+
+
+def _report_taken(request: HttpRequest, figures: dict, fmt: str) -> None:
+    record_export(
+        actor=request.user,
+        object_type=REPORT_OBJECT,
+        object_id=figures["unit"].pk,
+        fmt=fmt,
+        data={"from": figures["start"].isoformat(), "to": figures["end"].isoformat()},
+    )
+
+
 def _download(content: bytes, *, filename: str, content_type: str, inline: bool) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
@@ -113,6 +130,7 @@ def incoming_register_pdf(request: HttpRequest, year: int) -> HttpResponse:
     agency = _agency(request)
     year = year_param(year)
     content = render_incoming_register_pdf(register_rows(unit=agency, year=year), unit=agency, year=year)
+    _book_taken(request, "incoming", agency, year, "pdf")
     return _download(content, filename=f"so-van-ban-den-{year}.pdf", content_type="application/pdf", inline=True)
 
 
@@ -121,6 +139,7 @@ def incoming_register_xlsx(request: HttpRequest, year: int) -> HttpResponse:
     agency = _agency(request)
     year = year_param(year)
     content = render_incoming_register_xlsx(register_rows(unit=agency, year=year), unit=agency, year=year)
+    _book_taken(request, "incoming", agency, year, "xlsx")
     return _download(content, filename=f"so-van-ban-den-{year}.xlsx", content_type=XLSX, inline=False)
 
 
@@ -148,6 +167,7 @@ def followup_register_pdf(request: HttpRequest, year: int) -> HttpResponse:
     agency = _agency(request)
     year = year_param(year)
     content = render_followup_pdf(followup_rows(unit=agency, year=year), unit=agency, year=year)
+    _book_taken(request, "followup", agency, year, "pdf")
     filename = f"so-theo-doi-giai-quyet-van-ban-den-{year}.pdf"
     return _download(content, filename=filename, content_type="application/pdf", inline=True)
 
@@ -157,6 +177,7 @@ def followup_register_xlsx(request: HttpRequest, year: int) -> HttpResponse:
     agency = _agency(request)
     year = year_param(year)
     content = render_followup_xlsx(followup_rows(unit=agency, year=year), unit=agency, year=year)
+    _book_taken(request, "followup", agency, year, "xlsx")
     filename = f"so-theo-doi-giai-quyet-van-ban-den-{year}.xlsx"
     return _download(content, filename=filename, content_type=XLSX, inline=False)
 
@@ -225,13 +246,15 @@ def report(request: HttpRequest) -> HttpResponse:
 def report_pdf(request: HttpRequest) -> HttpResponse:
     figures = _report(request)
     filename = f"bao-cao-xu-ly-van-ban-{figures['start']:%Y%m%d}-{figures['end']:%Y%m%d}.pdf"
-    return _download(
-        render_handling_report_pdf(figures), filename=filename, content_type="application/pdf", inline=True
-    )
+    content = render_handling_report_pdf(figures)
+    _report_taken(request, figures, "pdf")
+    return _download(content, filename=filename, content_type="application/pdf", inline=True)
 
 
 @login_required
 def report_xlsx(request: HttpRequest) -> HttpResponse:
     figures = _report(request)
     filename = f"bao-cao-xu-ly-van-ban-{figures['start']:%Y%m%d}-{figures['end']:%Y%m%d}.xlsx"
-    return _download(render_handling_report_xlsx(figures), filename=filename, content_type=XLSX, inline=False)
+    content = render_handling_report_xlsx(figures)
+    _report_taken(request, figures, "xlsx")
+    return _download(content, filename=filename, content_type=XLSX, inline=False)

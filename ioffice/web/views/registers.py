@@ -12,12 +12,17 @@ from documents.rendering.register import render_register_pdf, render_register_xl
 from documents.selectors import outgoing_register_rows
 from ioffice.web.params import year_param
 from journal.errors import Forbidden
+from journal.reads import record_export
 from organizations.models import Role, Unit
 
 #: Who keeps or reads the agency's register: its clerks, heads and archivists.
 REGISTER_ROLES = frozenset({Role.CLERK, Role.LEADER, Role.DEPUTY, Role.ARCHIVIST})
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+#: How printed and exported registers and reports are named on the audit trail (they are not rows).
+REGISTER_OBJECT = "documents.register"
+REPORT_OBJECT = "workflows.report"
 
 
 def _agency(request: HttpRequest) -> Unit:
@@ -50,11 +55,17 @@ def outgoing_register(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def _book_taken(request: HttpRequest, agency, year: int, fmt: str) -> None:
+    record_export(actor=request.user, object_type=REGISTER_OBJECT, object_id=f"{agency.pk}:outgoing:{year}", fmt=fmt)
+
+
 @login_required
 def outgoing_register_pdf(request: HttpRequest, year: int) -> HttpResponse:
     agency = _agency(request)
     rows = outgoing_register_rows(unit=agency, year=year_param(year))
-    response = HttpResponse(render_register_pdf(rows, unit=agency, year=year), content_type="application/pdf")
+    content = render_register_pdf(rows, unit=agency, year=year)
+    _book_taken(request, agency, year, "pdf")
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="so-van-ban-di-{year}.pdf"'
     return response
 
@@ -63,6 +74,8 @@ def outgoing_register_pdf(request: HttpRequest, year: int) -> HttpResponse:
 def outgoing_register_xlsx(request: HttpRequest, year: int) -> HttpResponse:
     agency = _agency(request)
     rows = outgoing_register_rows(unit=agency, year=year_param(year))
-    response = HttpResponse(render_register_xlsx(rows, unit=agency, year=year), content_type=XLSX)
+    content = render_register_xlsx(rows, unit=agency, year=year)
+    _book_taken(request, agency, year, "xlsx")
+    response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="so-van-ban-di-{year}.xlsx"'
     return response
