@@ -2,8 +2,9 @@
 
 Every registration is a real :func:`workflows.actions.incoming.do_register_delivery` (duplicate check,
 row lock, number, transition, log row, event, audit row) in its own durable transaction, on its own
-arrived delivery; all 4000 queue on the same register row and the same audit chain head, which is the
-worst case of a busy office's clerks at the start of a working day. The deliveries are made beforehand
+arrived delivery; all 4000 queue on the same register row, which is the worst case of a busy office's
+clerks at the start of a working day. (The audit row is a plain insert: the worker seals the chain
+later, see :mod:`journal.sealing`.) The deliveries are made beforehand
 with a few bulk inserts (documents from outside the system, so no dispatch fan-out is timed).
 
 Prints one JSON line, ``per_second`` being registrations per second of wall time from the moment all
@@ -13,10 +14,9 @@ per_second ≥ 400.
 
 Two more figures, for diagnosis, come from the same processes on fresh deliveries of the same register:
 ``counter_only_per_second`` (``take_number`` and the delivery's number stamped, in a transaction: the
-numbering mechanism alone) and ``counter_and_audit_per_second`` (the same plus the audit row, which
-every action appends to the one hash chain). The gap between them and ``per_second`` is the rest of
-the action (rights, duplicate check, log row, event task), CPU that 8 processes share on the machine's
-cores while each transaction holds the register row.
+numbering mechanism alone) and ``counter_and_audit_per_second`` (the same plus the audit row). The gap
+between them and ``per_second`` is the rest of the action (rights, duplicate check, log row, event
+task), CPU that 8 processes share on the machine's cores while each transaction holds the register row.
 
 Uses a scratch database (see ``bench/_postgres.py``); with no PostgreSQL, a line saying "skipped" and why.
 """

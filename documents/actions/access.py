@@ -17,7 +17,6 @@ system's consequence of issuing and goes away by recalling the document.
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -42,6 +41,7 @@ from documents.models import (
     DocumentGroupObjectPermission,
     DocumentUserObjectPermission,
 )
+from documents.text import clean_text
 from journal import events
 from journal.audit import record
 from journal.errors import Conflict, Forbidden, InvalidInput
@@ -371,14 +371,4 @@ def _audit_data(change: AccessChange) -> dict:
 
 
 def _text(value: Any, name: str) -> str:
-    if not isinstance(value, str):
-        raise InvalidInput("Phải là chuỗi ký tự.", code="invalid_input", details={"field": name})
-    text = unicodedata.normalize("NFC", value).strip()
-    if len(text) > MAX_TEXT_LENGTH:
-        raise InvalidInput(
-            f"Không quá {MAX_TEXT_LENGTH} ký tự.",
-            code="text_too_long",
-            message_en=f"At most {MAX_TEXT_LENGTH} characters.",
-            details={"field": name},
-        )
-    return text
+    return clean_text(value, field=name, max_length=MAX_TEXT_LENGTH)

@@ -25,7 +25,6 @@ harmless: content-addressed, and referenced by nothing.
 from __future__ import annotations
 
 import datetime
-import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -36,6 +35,7 @@ from django.utils import timezone
 
 from documents.actions.drafts import EDITING_LEADER_ROLES
 from documents.models import Document
+from documents.text import clean_text
 from documents.uploads import CheckedUpload, check_upload
 from journal import events
 from journal.audit import record
@@ -310,17 +310,12 @@ def _unique_ids(items: Iterable[Any]) -> list[int]:
 
 
 def _text(value: Any, name: str) -> str:
-    if not isinstance(value, str):
-        raise InvalidInput("Phải là chuỗi ký tự.", code="invalid_input", details={"field": name})
-    text = unicodedata.normalize("NFC", value).strip()
-    if len(text) > MAX_TEXT_LENGTH:
-        raise InvalidInput(
-            f"Không quá {MAX_TEXT_LENGTH} ký tự; nội dung dài hơn hãy gửi dưới dạng tệp đính kèm.",
-            code="text_too_long",
-            message_en=f"At most {MAX_TEXT_LENGTH} characters; attach a file for more.",
-            details={"field": name},
-        )
-    return text
+    return clean_text(
+        value,
+        field=name,
+        max_length=MAX_TEXT_LENGTH,
+        longer=("nội dung dài hơn hãy gửi dưới dạng tệp đính kèm", "attach a file for more"),
+    )
 
 
 def _check_file(upload) -> tuple[Any, CheckedUpload]:
