@@ -67,11 +67,14 @@ def any_likely_duplicate(delivery: Delivery) -> bool:
     registered_here = "d.recipient_id = %s AND d.incoming_number IS NOT NULL AND d.id <> %s"
     clauses, params = [], []
     if by_symbol:
+        # Driven from the issuer's documents with that symbol (one or two rows by the issuer-symbol
+        # index), then their deliveries by the document index: never from the unit's deliveries, which
+        # a busy office counts in tens of thousands and which an EXISTS would happily start from.
         clauses.append(
-            f"EXISTS (SELECT 1 FROM {deliveries} d WHERE {registered_here} AND d.document_id IN "  # noqa: S608
-            f"(SELECT id FROM {documents} WHERE issuer_id = %s AND symbol = %s))"
+            f"EXISTS (SELECT 1 FROM {documents} doc WHERE doc.issuer_id = %s AND doc.symbol = %s AND EXISTS "  # noqa: S608
+            f"(SELECT 1 FROM {deliveries} d WHERE d.document_id = doc.id AND {registered_here}))"
         )
-        params += [delivery.recipient_id, delivery.pk or 0, document.issuer_id, symbol]
+        params += [document.issuer_id, symbol, delivery.recipient_id, delivery.pk or 0]
     if by_message:
         clauses.append(f"EXISTS (SELECT 1 FROM {deliveries} d WHERE {registered_here} AND d.external_id = %s)")  # noqa: S608
         params += [delivery.recipient_id, delivery.pk or 0, delivery.external_id]
