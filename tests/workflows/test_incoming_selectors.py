@@ -496,3 +496,37 @@ def test_a_line_given_to_a_unit_is_seen_by_those_the_actions_let_work_it():
         assert my_assignments(person).filter(delivery=delivery, unit=school).exists()
     stranger = make_user()
     assert not deliveries_visible_to(stranger).filter(pk=delivery.pk).exists()
+
+
+def test_every_row_of_every_inbox_is_one_the_visibility_rule_shows():
+    """The lists skip re-asking the rule for speed (see ``_inbox``): prove they never show more than it."""
+    a = make_agency()
+    o = make_office(agency=a, officers=2)
+    ((arrived,), (routed,), (to_route_copy,)) = (make_arrived(a, o.unit) for _ in range(3))
+    do_register_delivery(routed, acting_user=o.clerk)
+    do_register_delivery(to_route_copy, acting_user=o.clerk)
+    do_route(
+        routed.pk,
+        acting_user=o.leader,
+        lead=AssigneeSpec(user=o.officers[0], working_days=3),
+        informed=[AssigneeSpec(user=o.officers[1])],
+    )
+    lists = {
+        "to_register": lambda u: to_register(u, o.unit),
+        "to_route": lambda u: to_route(u, o.unit),
+        "to_acknowledge": lambda u: to_acknowledge(u, o.unit),
+        "unit_deliveries": lambda u: unit_deliveries(u, o.unit),
+    }
+    shown_somewhere = set()
+    for person in (o.clerk, o.leader, o.deputy, *o.officers):
+        visible = set(deliveries_visible_to(person).values_list("pk", flat=True))
+        for name, rows in lists.items():
+            listed = set(rows(person).values_list("pk", flat=True))
+            assert listed <= visible, f"{name} shows {person} deliveries the rule hides: {listed - visible}"
+            shown_somewhere |= listed
+        lines = set(my_assignments(person).values_list("delivery_id", flat=True))
+        assert lines <= visible
+    assert {arrived.pk, routed.pk, to_route_copy.pk} <= shown_somewhere
+    # The officer given the line "for information" finds it to acknowledge, and nothing else of the unit.
+    assert list(to_acknowledge(o.officers[1], o.unit).values_list("pk", flat=True)) == [routed.pk]
+    assert not unit_deliveries(o.officers[1], o.unit).exists()
