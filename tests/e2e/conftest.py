@@ -1,6 +1,7 @@
 """Playwright driving Debian's Chromium (/usr/bin/chromium) against pytest-django's live server."""
 
 import re
+import threading
 from base64 import b32decode
 from pathlib import Path
 
@@ -22,6 +23,29 @@ CHROMIUM_ARGS = [
 BROWSER_INTERNAL = ("chrome://", "chrome-extension://")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_request_at_a_time():
+    """Serve the browser's requests one after another.
+
+    On SQLite the test database lives in memory, and the live server's request threads all share the
+    test's one connection: two requests at once (a page and the PDF preview in its iframe, both writing
+    their read to the audit trail) would interleave savepoints on it. Outside tests every thread has its
+    own connection. Must run before pytest-django builds the live server, which picks the handler then.
+    """
+    from django.contrib.staticfiles import handlers
+
+    original, lock = handlers.StaticFilesHandler, threading.Lock()
+
+    class Serialised(original):
+        def __call__(self, environ, start_response):
+            with lock:
+                return super().__call__(environ, start_response)
+
+    handlers.StaticFilesHandler = Serialised
+    yield
+    handlers.StaticFilesHandler = original
+
+
 @pytest.fixture
 def page(live_server, monkeypatch):
     """A fresh browser page on the live server; fails the test if the page loads anything from elsewhere.
@@ -33,6 +57,7 @@ def page(live_server, monkeypatch):
     if not CHROMIUM.exists():
         pytest.skip("Debian's Chromium is not installed (scripts/test installs it: apt-get install chromium)")
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    assert live_server.thread.static_handler.__name__ == "Serialised", "the live server was built too early"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
