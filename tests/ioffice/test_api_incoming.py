@@ -827,6 +827,39 @@ def test_two_clerks_registering_at_once_one_wins_the_other_is_409(agency, office
     assert DeliveryTransition.objects.filter(delivery=delivery, name="registered").count() == 1
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_leaders_routing_at_once_one_wins_the_other_is_409(agency, office):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises writers, so two routings never overlap")
+    delivery = registered(make_arrived(agency, office.unit)[0], office)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def run(user, lead) -> None:
+        api = as_token(user)
+        try:
+            barrier.wait()
+            body = {"lead": {"user_id": lead.pk, "working_days": 3}, "direction": "Giao xử lý"}
+            response = api.post(f"/api/v1/deliveries/{delivery.pk}/route/", body)
+            outcomes.append((response.status_code, response.json()))
+        finally:
+            connections.close_all()
+
+    pairs = [(office.leader, office.officers[0]), (office.deputy, office.officers[1])]
+    threads = [threading.Thread(target=run, args=pair) for pair in pairs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(status for status, _body in outcomes) == [200, 409]
+    [refused] = [body for status, body in outcomes if status == 409]
+    assert refused["code"] in {"concurrent_transition", "illegal_transition"}
+    assert refused["detail"] and refused["detail_vi"], "the reason, in English and Vietnamese"
+    # Nothing of the loser: one routing, one lead line, one log row.
+    assert Assignment.objects.filter(delivery=delivery, kind="lead").count() == 1
+    assert DeliveryTransition.objects.filter(delivery=delivery, name="routed").count() == 1
+
+
 # -- schema ----------------------------------------------------------------------------------------
 
 
