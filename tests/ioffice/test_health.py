@@ -30,6 +30,22 @@ def test_readyz_checks_all_four(client):
 
 
 @pytest.mark.django_db
+def test_readyz_counts_audit_rows_waiting_to_be_sealed(client):
+    from django.db import transaction
+
+    from journal.audit import record
+    from journal.sealing import seal_pending
+
+    with transaction.atomic():
+        record(actor=None, verb="test.pending")
+    queue = client.get("/readyz").json()["checks"]["queue"]
+    assert queue["unsealed_audit_rows"] == 1 and queue["oldest_unsealed_seconds"] >= 0
+    seal_pending()
+    queue = client.get("/readyz").json()["checks"]["queue"]
+    assert (queue["unsealed_audit_rows"], queue["oldest_unsealed_seconds"]) == (0, 0.0)
+
+
+@pytest.mark.django_db
 def test_readyz_probe_does_not_grow_the_store(client):
     client.get("/readyz")
     before = list(storages["blobs"].iter_keys())
