@@ -21,13 +21,6 @@ from journal.errors import InvalidInput
 Run = dict[str, object]
 Paragraph = list[Run]
 
-DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def is_docx(*, filename: str, content_type: str = "") -> bool:
-    """Whether an upload claims to be a .docx (by its name or declared type), and so must parse as one."""
-    return filename.lower().endswith(".docx") or content_type == DOCX_CONTENT_TYPE
-
 
 def extract_paragraphs(fileobj: IO[bytes]) -> list[Paragraph]:
     """The non-empty paragraphs of a .docx, runs with bold/italic; ``docx_unreadable`` if it is not one."""

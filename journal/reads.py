@@ -46,6 +46,8 @@ def record_read(
     """Write one read of ``target`` (or of ``object_type``/``object_id``) by ``actor``; verb ``<type>.<kind>``."""
     if kind not in KINDS:
         raise ValueError(f"read kind {kind!r} must be one of {', '.join(KINDS)}")
+    if target is None and not object_type:
+        raise ValueError("a read names what was read: a target, or an object_type and object_id")
     label = object_type or target._meta.label_lower
     with transaction.atomic():
         return record(

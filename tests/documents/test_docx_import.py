@@ -5,7 +5,7 @@ import zipfile
 import docx
 import pytest
 
-from documents.docx_import import extract_paragraphs, is_docx
+from documents.docx_import import extract_paragraphs
 from journal.errors import InvalidInput
 
 
@@ -62,16 +62,3 @@ def test_a_zip_that_is_not_a_word_document_is_unreadable():
         archive.writestr("hello.txt", "xin chào")
     with pytest.raises(InvalidInput, match="Word"):
         extract_paragraphs(buffer)
-
-
-@pytest.mark.parametrize(
-    ("filename", "content_type", "expected"),
-    [
-        ("Du thao.DOCX", "", True),
-        ("du-thao", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", True),
-        ("du-thao.doc", "application/msword", False),
-        ("du-thao.pdf", "application/pdf", False),
-    ],
-)
-def test_what_counts_as_a_docx(filename, content_type, expected):
-    assert is_docx(filename=filename, content_type=content_type) is expected

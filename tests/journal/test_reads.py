@@ -37,9 +37,12 @@ def test_a_read_needs_no_surrounding_transaction_and_joins_one_if_there_is(user,
     assert AuditEvent.objects.filter(verb="organizations.unit.viewed").count() == 1
 
 
-def test_an_unknown_kind_is_refused(user, unit):
+def test_an_unknown_kind_or_a_read_of_nothing_is_refused(user, unit):
     with pytest.raises(ValueError, match="read kind"):
         reads.record_read(actor=user, kind="peeked", target=unit)
+    with pytest.raises(ValueError, match="names what was read"):
+        reads.record_read(actor=user, kind=reads.VIEWED)
+    assert not AuditEvent.objects.exists()
 
 
 def test_readers_are_grouped_per_person_most_recent_first(user, unit):

@@ -2,8 +2,8 @@
 
 Registering (vào sổ, Art. 22) gives a delivery the next số đến of the unit's incoming register for the
 year, gap-free under the same row lock as outgoing numbers (:mod:`documents.numbering`): the delivery
-is locked first, the number taken next, the audit row written last, so the journal's chain head stays
-the last lock of the transaction. Of two clerks registering the same delivery, the second waits on the
+is locked first and everything that does not need the number is written before it is taken, so the
+register row is held only for the last statements. Of two clerks registering the same delivery, the second waits on the
 row lock, then finds it registered (409) before it takes a number: a number is never taken and lost.
 
 The sender learns of the registration from the delivery row and its log (its tracking page reads them),
