@@ -34,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _harness import production_mode  # noqa: E402
 from _postgres import PostgresUnavailable, scratch_database  # noqa: E402
 
 PROCESSES = 8
@@ -48,6 +49,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="ioffice-bench-numbering-") as var_dir:
         os.environ["IOFFICE_VAR_DIR"] = var_dir
         os.environ["DJANGO_SETTINGS_MODULE"] = "ioffice.settings"
+        production_mode()  # inherited by the worker processes
         sys.path.insert(0, str(ROOT))
         try:
             with scratch_database(f"ioffice_bench_numbering_{os.getpid()}") as url:
