@@ -50,6 +50,7 @@ class Config:
     csrf_trusted_origins: tuple[str, ...]
     var_dir: Path
     database: DatabaseConfig
+    database_prepared: bool
     blob_backend: str
     blob_location: Path
     elasticsearch_url: str | None
@@ -176,6 +177,7 @@ def load(env: Mapping[str, str] | None = None) -> Config:
         csrf_trusted_origins=_list(env, "IOFFICE_CSRF_TRUSTED_ORIGINS"),
         var_dir=var_dir,
         database=database,
+        database_prepared=_bool(env, "IOFFICE_DATABASE_PREPARED", True),
         blob_backend=blob_backend,
         blob_location=Path(env.get("IOFFICE_BLOB_DIR", "").strip() or var_dir / "blobs").resolve(),
         elasticsearch_url=env.get("IOFFICE_ELASTICSEARCH_URL", "").strip() or None,

@@ -146,3 +146,24 @@ def test_production_start_without_secret_is_an_error(tmp_path):
     result = _manage("check", env=PRODUCTION | {"IOFFICE_SECRET_KEY": ""}, tmp_path=tmp_path)
     assert result.returncode != 0
     assert "IOFFICE_SECRET_KEY must be set" in result.stderr
+
+
+def test_prepared_statements_are_on_unless_turned_off():
+    assert load({}).database_prepared is True
+    assert load({"IOFFICE_DATABASE_PREPARED": "0"}).database_prepared is False
+
+
+@pytest.mark.django_db
+def test_postgresql_prepares_a_statement_run_again_and_again():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite has no server to prepare statements on")
+    from organizations.models import Unit
+
+    for _ in range(6):
+        list(Unit.objects.filter(code="nothing-like-this").values_list("pk", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("organizations_unit" in statement and "$1" in statement for statement in prepared), prepared
