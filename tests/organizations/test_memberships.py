@@ -142,3 +142,44 @@ def test_membership_actions_need_admin_of_unit_or_ancestor(audit_calls):
     with pytest.raises(PermissionDenied):
         do_end_membership(m, acting_user=school_leader)
     assert [c["verb"] for c in audit_calls] == ["organizations.membership.granted"] * 2
+
+
+@pytest.mark.parametrize("zone", ["Asia/Ho_Chi_Minh", "UTC"])
+def test_roles_in_agrees_with_the_in_force_filter_at_every_boundary(zone):
+    """roles_in's own statement and Membership.in_force() answer alike, around every edge of a span."""
+    user = make_user()
+    local = timezone.get_default_timezone()
+
+    def at(day: datetime.date, hour: int, minute: int = 0, second: int = 0) -> datetime.datetime:
+        return datetime.datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=local)
+
+    starts = [TODAY - DAY, TODAY, TODAY + DAY]
+    untils = [None, TODAY, TODAY + DAY, TODAY + 2 * DAY]
+    ends = [
+        None,
+        at(TODAY, 0),
+        at(TODAY, 6, 59, 59),  # 23:59:59 UTC the day before
+        at(TODAY, 7),  # midnight UTC
+        at(TODAY, 23, 59, 59),
+        at(TODAY + DAY, 0),
+        at(TODAY + DAY, 0, 0, 1),
+    ]
+    units = []
+    for start in starts:
+        for until in untils:
+            if until is not None and until < start:
+                continue
+            for ended in ends:
+                unit = make_unit()
+                membership = make_membership(user=user, unit=unit, role=Role.CLERK, valid_from=start, valid_until=until)
+                Membership.objects.filter(pk=membership.pk).update(ended_at=ended)
+                units.append(unit)
+    with timezone.override(zone):
+        for on in [TODAY - 2 * DAY + DAY * i for i in range(6)]:
+            for unit in units:
+                expected = set(
+                    Membership.objects.in_force(on).filter(user=user, unit=unit).values_list("role", flat=True)
+                )
+                assert roles_in(user=user, unit=unit, on=on) == expected, (unit, on)
+        assert any(roles_in(user=user, unit=unit) for unit in units)
+        assert not all(roles_in(user=user, unit=unit) for unit in units)
