@@ -28,7 +28,17 @@ logger = logging.getLogger(__name__)
 _REPR_LENGTH = AuditEvent._meta.get_field("object_repr").max_length
 
 
-def record(
+def record(**arguments: Any) -> AuditEvent:
+    """Append one event to the trail and return it; the worker seals it into the chain after the commit.
+
+    The arguments are :func:`prepare`'s, by keyword.
+    """
+    event = prepare(**arguments)
+    event.save()
+    return event
+
+
+def prepare(
     *,
     actor: Any,
     verb: str,
@@ -39,7 +49,11 @@ def record(
     object_type: str | None = None,
     object_id: str | int | None = None,
 ) -> AuditEvent:
-    """Append one event to the trail and return it; the worker seals it into the chain after the commit.
+    """The event :func:`record` appends, built but not saved, for an action that writes it itself.
+
+    :func:`documents.numbering.take_number_into` inserts it in the statement that takes a number, so
+    that the number it names is known without one more round trip under the register's lock. It must
+    be saved in the caller's transaction (only events built here or by :func:`record` can be saved).
 
     ``actor`` is the acting user (``None`` or an anonymous user for the system or a stranger);
     ``verb`` a dotted name such as ``"auth.login"`` or ``"organizations.membership.granted"``;
@@ -79,7 +93,6 @@ def record(
         data=data,
     )
     setattr(event, RECORDED, True)
-    event.save()
     return event
 
 

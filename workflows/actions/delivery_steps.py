@@ -15,7 +15,8 @@ search subscribe to them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.db import transaction
 from django.utils import timezone
@@ -105,8 +106,15 @@ def save_delivery(delivery: Delivery, *, fields: list[str] | None = None) -> Non
 
     ``fields`` limits the UPDATE to the columns the step changed (the status is always among them).
     """
-    try:
+    with concurrent_transition_as_conflict():
         delivery.save(update_fields=None if fields is None else sorted({"status", *fields}))
+
+
+@contextmanager
+def concurrent_transition_as_conflict() -> Iterator[None]:
+    """A delivery saved under its optimistic lock after someone else moved it: a 409 that says so."""
+    try:
+        yield
     except ConcurrentTransition as exc:
         raise Conflict(
             "Văn bản đến vừa được người khác xử lý; hãy tải lại.",

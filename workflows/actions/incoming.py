@@ -2,9 +2,11 @@
 
 Registering (vào sổ, Art. 22) gives a delivery the next số đến of the unit's incoming register for the
 year, gap-free under the same row lock as outgoing numbers (:mod:`documents.numbering`): the delivery
-is locked first and everything that does not need the number is written before it is taken, so the
-register row is held only for the last statements. Of two clerks registering the same delivery, the second waits on the
-row lock, then finds it registered (409) before it takes a number: a number is never taken and lost.
+is locked first and everything that does not need the number is written before it is taken; the
+number, the delivery's new state and the audit event naming the number are then one statement
+(:func:`~documents.numbering.take_number_into`), so the register row is held for it and the commit.
+Of two clerks registering the same delivery, the second waits on the row lock, then finds it
+registered (409) before it takes a number: a number is never taken and lost.
 
 The sender learns of the registration from the delivery row and its log (its tracking page reads them),
 so the status change and the log row written here *are* the acknowledgement of receipt the Decree asks
@@ -39,26 +41,26 @@ from documents.models import (
     Document,
     DocumentType,
     RecipientPurpose,
-    Register,
     RegisterDirection,
     Secrecy,
     Urgency,
 )
-from documents.numbering import take_number
+from documents.numbering import RegisterKey, Taken, register_key, take_number_into
 from documents.uploads import ANY_DOCUMENT, SCANNED, check_upload
 from journal import events
-from journal.audit import record
+from journal.audit import prepare, record
 from journal.errors import Conflict, Forbidden, InvalidInput
+from journal.models import AuditEvent
 from organizations.models import Role, Unit, UnitKind
 from organizations.selectors import roles_in
 from organizations.tree import assign_paths
 from workflows.actions.delivery_steps import (
+    concurrent_transition_as_conflict,
     is_clerk_of,
     log_delivery,
     may_route,
     reread_delivery,
     run_delivery_step,
-    save_delivery,
 )
 from workflows.duplicates import any_likely_duplicate, describe, duplicates_of, likely_duplicates
 from workflows.models import Delivery, DeliveryChannel, DeliveryStatus, DeliveryTransition, priority_of
@@ -104,7 +106,7 @@ def do_register_delivery(
         if corrected is not None:
             current.arrived_at = corrected
         # Everything that does not need the number is written before it is taken: the register row
-        # is locked from take_number to commit, so that is the stretch every clerk of the unit queues on.
+        # is locked from then to commit, so that is the stretch every clerk of the unit queues on.
         DeliveryTransition.objects.create(
             delivery=current,
             from_status=from_status,
@@ -115,22 +117,21 @@ def do_register_delivery(
             comment=note,
         )
         events.publish("delivery.registered", delivery_id=current.pk)
-        register = _register(current, acting_user=acting_user, at=now)
-        record(
+        key = register_key(unit=current.recipient, direction=RegisterDirection.INCOMING, on=now)
+        audit = prepare(
             actor=acting_user,
             verb="workflows.delivery.registered",
             target=current,
             unit=current.recipient,
             data={
                 "from": from_status,
-                "to": current.status,
-                "register": register.pk,
-                "year": register.year,
-                "number": current.incoming_number,
+                "to": DeliveryStatus.REGISTERED,
+                "year": key.year,
                 **({"arrived_at": corrected.isoformat()} if corrected is not None else {}),
                 **({"confirmed_duplicates": [d["id"] for d in duplicates]} if duplicates else {}),
             },
-        )
+        )  # "register" and "number" are added as the number is taken
+        _register(current, key, acting_user=acting_user, at=now, from_status=from_status, audit=audit)
     return current
 
 
@@ -375,7 +376,8 @@ def do_register_external(
             priority=priority_of(values["urgency"]),
             external_id=values["external_id"],
         )
-        register = _register(current, acting_user=acting_user, at=now)
+        key = register_key(unit=recipient, direction=RegisterDirection.INCOMING, on=now)
+        taken = _register(current, key, acting_user=acting_user, at=now)
         log_delivery(
             current,
             name="registered",
@@ -393,8 +395,8 @@ def do_register_external(
             data={
                 "from": DeliveryStatus.ARRIVED,
                 "to": current.status,
-                "register": register.pk,
-                "year": register.year,
+                "register": taken.register_id,
+                "year": taken.year,
                 "number": current.incoming_number,
                 "document": document.pk,
                 "issuer": issuer.pk,
@@ -409,21 +411,30 @@ def do_register_external(
 # -- helpers --------------------------------------------------------------------------------------
 
 
-def _register(delivery: Delivery, *, acting_user, at: datetime.datetime) -> Register:
-    """Take the next số đến (after the caller locked its rows, before its audit row) and move to 03."""
-    taken = take_number(unit=delivery.recipient, direction=RegisterDirection.INCOMING, on=at)
-    # The register row is already known by id and key; reading it again would only lengthen the lock.
-    register = Register(
-        pk=taken.register_id,
-        unit=delivery.recipient.issuing_agency,
-        direction=RegisterDirection.INCOMING,
-        year=taken.year,
-    )
-    delivery.register_incoming(register=register, number=taken.number, at=at, by=acting_user)
-    changed = ["register", "incoming_number", "registered_at", "registered_by", "arrived_at"]
-    save_delivery(delivery, fields=changed if delivery.pk else None)  # an external document's row is new
-    Delivery.register.field.delete_cached_value(delivery)  # a later delivery.register reads the whole row
-    return register
+def _register(
+    delivery: Delivery,
+    key: RegisterKey,
+    *,
+    acting_user,
+    at: datetime.datetime,
+    from_status: str = DeliveryStatus.ARRIVED,
+    audit: AuditEvent | None = None,
+) -> Taken:
+    """Move to 03 and save the delivery with the next số đến of ``key`` (and ``audit`` naming it), last.
+
+    The caller has locked the delivery; an external document's row is new and is inserted here.
+    """
+    delivery.register_incoming(at=at, by=acting_user)
+    with concurrent_transition_as_conflict():
+        return take_number_into(
+            delivery,
+            key=key,
+            number_field="incoming_number",
+            register_field="register",
+            update_fields=["status", "registered_at", "registered_by", "arrived_at"],
+            expected={"status": from_status},
+            audit=audit,
+        )
 
 
 def _check_duplicates(duplicates: list[Delivery], confirmed: bool) -> list[dict]:

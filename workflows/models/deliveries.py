@@ -242,10 +242,9 @@ class Delivery(ConcurrentTransitionMixin, models.Model):
         target=D.REGISTERED,
         conditions=[lambda d: d.incoming_number is None],
     )
-    def register_incoming(self, *, register: Register, number: int, at, by) -> None:
-        """Received and registered (03) with a số đến of ``register``."""
-        self.register = register
-        self.incoming_number = number
+    def register_incoming(self, *, at, by) -> None:
+        """Received and registered (03); the số đến and its register are written with the row, by
+        :func:`documents.numbering.take_number_into`, in the statement that takes the number."""
         self.registered_at = at
         self.registered_by = by
 
