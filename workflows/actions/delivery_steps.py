@@ -15,10 +15,12 @@ search subscribe to them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed
 
@@ -27,6 +29,7 @@ from journal.audit import record
 from journal.errors import Conflict
 from organizations.models import Role
 from organizations.selectors import holds_authority, roles_in
+from workflows.compiled import CompiledGet
 from workflows.models import (
     Assignment,
     AssignmentState,
@@ -77,18 +80,25 @@ def may_route(user, unit) -> bool:
 DEFAULT_RELATED = ("document__issuer", "document__document_type", "recipient", "dispatch")
 
 
+@functools.cache
+def _reread(related: tuple[str, ...], lock: bool) -> CompiledGet:
+    def build(pk) -> QuerySet[Delivery]:
+        qs = Delivery.objects.select_related(*related)
+        return (qs.select_for_update(of=("self",)) if lock else qs).filter(pk=pk)
+
+    return CompiledGet(build)
+
+
 def reread_delivery(
     delivery: Delivery | int, name: str, *, lock: bool = False, related: tuple[str, ...] = DEFAULT_RELATED
 ) -> Delivery:
     """The delivery read afresh, or 409 ``illegal_transition`` if transition ``name`` cannot fire now.
 
-    ``related`` narrows the joins for a hot path (registration reads only what it checks).
+    ``related`` narrows the joins for a hot path (registration reads only what it checks). The query is
+    compiled once per connection (:mod:`workflows.compiled`): every step reads this first.
     """
     pk = delivery if isinstance(delivery, int) else delivery.pk
-    qs = Delivery.objects.select_related(*related)
-    if lock:
-        qs = qs.select_for_update(of=("self",))
-    current = qs.get(pk=pk)
+    current = _reread(related, lock).get(pk)
     if not can_proceed(getattr(current, name)):
         status = current.status
         raise Conflict(
