@@ -7,12 +7,11 @@ rule the pages and the API use (:mod:`workflows.selectors`), not from the guardi
 from __future__ import annotations
 
 import datetime
-import threading
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -44,6 +43,7 @@ from journal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from journal.models import AuditEvent
 from organizations.groups import unit_group
 from organizations.models import Membership, Role
+from tests.concurrency import at_once, postgresql_only
 from tests.documents.factories import draft_input
 from tests.journal import handlers
 from tests.journal.handlers import queued
@@ -473,36 +473,15 @@ def test_confirming_writes_the_guardian_row_with_the_document_s_own_permission(w
 
 # -- two confirmers at once (PostgreSQL) -----------------------------------------------------------
 
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: SQLite serialises every writer on the whole file, so there is no race to lose",
-)
 
-
-@postgresql_only
+@postgresql_only()
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_confirmers_at_once_one_decides_the_other_gets_409():
     w = make_world()
     change = ask_for(w)
-    barrier = threading.Barrier(2)
-    outcomes: list = [None, None]
-
-    def run(i, user):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[i] = do_confirm_access_change(change, acting_user=user)
-        except BaseException as exc:  # collected for the assertions
-            outcomes[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, u)) for i, u in enumerate((w.agency.leader, w.agency.deputy))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-
+    outcomes = at_once(
+        *(lambda u=u: do_confirm_access_change(change, acting_user=u) for u in (w.agency.leader, w.agency.deputy))
+    )
     won = [o for o in outcomes if isinstance(o, AccessChange)]
     lost = [o for o in outcomes if isinstance(o, Conflict)]
     assert len(won) == 1 and len(lost) == 1, outcomes

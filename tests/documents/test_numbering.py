@@ -1,26 +1,24 @@
 import datetime
+import functools
 import threading
 import time
 import zoneinfo
+from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import transaction
 
 from documents.models import DocumentType, Register, RegisterDirection
 from documents.numbering import Taken, local_year, peek_next_number, take_number
 from documents.symbols import build_symbol
 from journal.errors import TransactionRequired
+from tests.concurrency import at_once, postgresql_only, raised
 from tests.documents.factories import document_type, make_department, make_register
 from tests.organizations.factories import make_unit
 
 VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 UTC = datetime.UTC
 ON = datetime.date(2026, 8, 13)
-
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: SQLite serialises every writer on the whole file, so there is no race to lose",
-)
 
 
 class _Rollback(Exception):
@@ -209,29 +207,13 @@ def test_a_rolled_back_transaction_returns_its_number():
     assert Register.objects.get().last_number == 4
 
 
-def _run_threads(count, work):
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def run(n):
-        try:
-            barrier.wait(timeout=10)
-            work(n)
-        except BaseException as exc:  # collected for the assertion below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a clerk is still waiting: deadlock?"
-    assert not errors, errors
+def _clerks(count: int, clerk: Callable[[int], object]) -> None:
+    """Run ``clerk(0)`` … ``clerk(count - 1)`` at once; none may raise."""
+    outcomes = at_once(*(functools.partial(clerk, n) for n in range(count)))
+    assert not raised(outcomes), outcomes
 
 
-@postgresql_only
+@postgresql_only()
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_clerks_never_share_or_skip_a_number():
     so = make_department()
@@ -255,13 +237,13 @@ def test_concurrent_clerks_never_share_or_skip_a_number():
                 with lock:
                     rolled_back.append(number)
 
-    _run_threads(8, clerk)
+    _clerks(8, clerk)
     assert len(committed) + len(rolled_back) == 200 and rolled_back
     assert sorted(committed) == list(range(1, len(committed) + 1)), "gaps or duplicates"
     assert Register.objects.get().last_number == len(committed)
 
 
-@postgresql_only
+@postgresql_only()
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_first_takes_of_a_new_year_race_for_one_register():
     so = make_department()
@@ -276,13 +258,13 @@ def test_first_takes_of_a_new_year_race_for_one_register():
             with lock:
                 results[year].append(number)
 
-    _run_threads(6, clerk)
+    _clerks(6, clerk)
     for year, numbers in results.items():
         assert sorted(numbers) == [1, 2, 3, 4, 5, 6], year
         assert Register.objects.get(year=year).last_number == 6
 
 
-@postgresql_only
+@postgresql_only()
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_clerk_waiting_on_a_new_register_goes_on_when_the_first_rolls_back():
     so = make_department()
@@ -303,6 +285,6 @@ def test_a_clerk_waiting_on_a_new_register_goes_on_when_the_first_rolls_back():
         with transaction.atomic():
             got.append(take_number(unit=so, direction="outgoing", on=ON).number)
 
-    _run_threads(2, clerk)
+    _clerks(2, clerk)
     assert got == [1]
     assert Register.objects.get().last_number == 1

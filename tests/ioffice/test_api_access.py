@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
 from django.urls import reverse
 
 from documents.actions.access import do_confirm_access_change, do_request_access_grant
 from documents.models import AccessChange, AccessChangeState, DocumentUserObjectPermission
 from journal.models import AuditEvent
+from tests.concurrency import at_once, postgresql_only, raised
 from tests.documents.test_access import REASON, World, make_world
 from tests.ioffice.test_api_documents import as_token
 
@@ -167,30 +165,15 @@ def test_anonymous_callers_are_refused(w):
 # -- two confirmers at once (PostgreSQL) -----------------------------------------------------------
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: SQLite serialises every writer")
+@postgresql_only("SQLite serialises every writer")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_confirmers_at_once_one_gets_200_the_other_409():
     w = make_world()
     change = do_request_access_grant(w.document, acting_user=w.agency.clerk, grantee_user=w.outsider, reason=REASON)
     clients = [as_token(w.agency.leader), as_token(w.agency.deputy)]
-    barrier = threading.Barrier(2)
-    statuses: list = [None, None]
-
-    def run(i):
-        try:
-            barrier.wait(timeout=10)
-            statuses[i] = clients[i].post(change_url("confirm", change)).status_code
-        except BaseException as exc:  # collected for the assertions
-            statuses[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
+    responses = at_once(*(lambda c=c: c.post(change_url("confirm", change)) for c in clients))
+    assert not raised(responses), responses
+    statuses = [response.status_code for response in responses]
     assert sorted(statuses) == [200, 409], statuses
     assert AuditEvent.objects.filter(verb="documents.access.confirmed").count() == 1
     assert AccessChange.objects.get().state == AccessChangeState.CONFIRMED

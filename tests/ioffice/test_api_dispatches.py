@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import pytest
 import yaml
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.test.utils import CaptureQueriesContext
 from django.utils.crypto import get_random_string
@@ -18,6 +17,7 @@ from rest_framework.test import APIClient
 from documents.actions import RecipientInput, do_create_draft
 from documents.models import Document
 from organizations.models import Role
+from tests.concurrency import at_once, postgresql_only, raised
 from tests.documents.factories import draft_input, make_department, make_division
 from tests.organizations.factories import make_membership, make_unit, make_user
 from workflows.actions import do_start_dispatch
@@ -295,32 +295,19 @@ def test_anonymous_is_refused(office):
     assert APIClient().post(f"/api/v1/dispatches/{dispatch.pk}/approve/").status_code == 401
 
 
+@postgresql_only("SQLite serialises writers, so two transitions never overlap")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_requests_at_once_one_wins_the_other_is_409(office):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises writers, so two transitions never overlap")
     dispatch = started(office)
     walk(office, dispatch, "submit_for_review")
-    barrier = threading.Barrier(2)
-    outcomes = []
 
-    def run(name: str, data: dict) -> None:
-        api = as_token(office.reviewer)
-        try:
-            barrier.wait()
-            response = api.post(f"/api/v1/dispatches/{dispatch.pk}/{name}/", data)
-            outcomes.append((response.status_code, response.json().get("code")))
-        finally:
-            connections.close_all()
+    def posting(name: str, data: dict):
+        api = as_token(office.reviewer)  # a client for each thread, its token taken before the race
+        return lambda: api.post(f"/api/v1/dispatches/{dispatch.pk}/{name}/", data)
 
-    threads = [
-        threading.Thread(target=run, args=("approve", {})),
-        threading.Thread(target=run, args=("return", {"reason": "Sửa"})),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    responses = at_once(posting("approve", {}), posting("return", {"reason": "Sửa"}))
+    assert not raised(responses), responses
+    outcomes = [(response.status_code, response.json().get("code")) for response in responses]
     assert sorted(status for status, _code in outcomes) == [200, 409]
     [loser] = [code for status, code in outcomes if status == 409]
     assert loser in {"concurrent_transition", "illegal_transition"}

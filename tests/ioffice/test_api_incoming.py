@@ -8,13 +8,12 @@ not see, 409 in the wrong status, 403 for the wrong person, 400 for bad input.
 from __future__ import annotations
 
 import datetime
-import threading
 
 import pytest
 import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -25,6 +24,7 @@ from rest_framework.test import APIClient
 from documents.models import Document, Urgency
 from journal.models import AuditEvent
 from organizations.models import Role
+from tests.concurrency import at_once, postgresql_only, raised
 from tests.documents.factories import document_type
 from tests.documents.files import make_docx, make_pdf
 from tests.organizations.factories import make_membership, make_user
@@ -796,30 +796,20 @@ def test_session_auth_enforces_csrf_on_steps(office, delivery):
 # -- concurrency -----------------------------------------------------------------------------------
 
 
+@postgresql_only("SQLite serialises writers, so two registrations never overlap")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_clerks_registering_at_once_one_wins_the_other_is_409(agency, office):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises writers, so two registrations never overlap")
     second_clerk = make_user()
     make_membership(user=second_clerk, unit=office.unit, role=Role.CLERK)
     [delivery] = make_arrived(agency, office.unit)
-    barrier = threading.Barrier(2)
-    outcomes = []
 
-    def run(user) -> None:
+    def registering(user):
         api = as_token(user)
-        try:
-            barrier.wait()
-            response = api.post(f"/api/v1/deliveries/{delivery.pk}/register/", {})
-            outcomes.append((response.status_code, response.json().get("code")))
-        finally:
-            connections.close_all()
+        return lambda: api.post(f"/api/v1/deliveries/{delivery.pk}/register/", {})
 
-    threads = [threading.Thread(target=run, args=(user,)) for user in (office.clerk, second_clerk)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    responses = at_once(registering(office.clerk), registering(second_clerk))
+    assert not raised(responses), responses
+    outcomes = [(response.status_code, response.json().get("code")) for response in responses]
     assert sorted(status for status, _code in outcomes) == [200, 409]
     [loser] = [code for status, code in outcomes if status == 409]
     assert loser in {"concurrent_transition", "illegal_transition"}
@@ -827,30 +817,19 @@ def test_two_clerks_registering_at_once_one_wins_the_other_is_409(agency, office
     assert DeliveryTransition.objects.filter(delivery=delivery, name="registered").count() == 1
 
 
+@postgresql_only("SQLite serialises writers, so two routings never overlap")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_leaders_routing_at_once_one_wins_the_other_is_409(agency, office):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises writers, so two routings never overlap")
     delivery = registered(make_arrived(agency, office.unit)[0], office)
-    barrier = threading.Barrier(2)
-    outcomes = []
 
-    def run(user, lead) -> None:
+    def routing(user, lead):
         api = as_token(user)
-        try:
-            barrier.wait()
-            body = {"lead": {"user_id": lead.pk, "working_days": 3}, "direction": "Giao xử lý"}
-            response = api.post(f"/api/v1/deliveries/{delivery.pk}/route/", body)
-            outcomes.append((response.status_code, response.json()))
-        finally:
-            connections.close_all()
+        body = {"lead": {"user_id": lead.pk, "working_days": 3}, "direction": "Giao xử lý"}
+        return lambda: api.post(f"/api/v1/deliveries/{delivery.pk}/route/", body)
 
-    pairs = [(office.leader, office.officers[0]), (office.deputy, office.officers[1])]
-    threads = [threading.Thread(target=run, args=pair) for pair in pairs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    responses = at_once(routing(office.leader, office.officers[0]), routing(office.deputy, office.officers[1]))
+    assert not raised(responses), responses
+    outcomes = [(response.status_code, response.json()) for response in responses]
     assert sorted(status for status, _body in outcomes) == [200, 409]
     [refused] = [body for status, body in outcomes if status == 409]
     assert refused["code"] in {"concurrent_transition", "illegal_transition"}

@@ -54,8 +54,3 @@ def triggers_lifted():
 @pytest.fixture
 def tamper():
     return triggers_lifted
-
-
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs PostgreSQL: SQLite serialises writers by locking the whole file"
-)

@@ -1,9 +1,9 @@
 """Writing audit rows: snapshots, request context, and the transaction they belong to."""
 
-import threading
+import functools
 
 import pytest
-from django.db import connections, transaction
+from django.db import transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
 
@@ -15,7 +15,8 @@ from journal.models import AuditEvent
 from journal.sealing import seal_pending
 from journal.verify import verify_chain
 from organizations import audit as org_audit
-from tests.journal.conftest import postgresql_only, sealed
+from tests.concurrency import at_once, postgresql_only, raised
+from tests.journal.conftest import sealed
 from tests.organizations.factories import make_unit, make_user
 
 
@@ -139,31 +140,19 @@ def test_organizations_actions_write_through_the_port(user, unit):
     )
 
 
-@postgresql_only
+@postgresql_only("SQLite serialises writers by locking the whole file")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_are_all_sealed_into_one_chain():
     # Writers append without waiting on each other; one pass seals them all, in id order.
     actor = make_user("song.song")
-    barrier = threading.Barrier(4)
-    errors = []
 
-    def write(n):
-        try:
-            barrier.wait()
-            for i in range(10):
-                with transaction.atomic():
-                    record(actor=actor, verb="test.concurrent", object_type="thing", object_id=f"{n}-{i}")
-        except Exception as exc:  # collected for the assertion below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+    def write(n: int) -> None:
+        for i in range(10):
+            with transaction.atomic():
+                record(actor=actor, verb="test.concurrent", object_type="thing", object_id=f"{n}-{i}")
 
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
+    outcomes = at_once(*(functools.partial(write, n) for n in range(4)))
+    assert not raised(outcomes), outcomes
     assert verify_chain().unsealed == 40
     assert seal_pending() == 40
     result = verify_chain()

@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection, connections
 
 from journal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from journal.models import AuditEvent
 from organizations.models import Role
+from tests.concurrency import at_once, codes, postgresql_only
 from tests.organizations.factories import make_membership, make_unit, make_user
 from workflows.actions.calendar import do_add_calendar_day, do_remove_calendar_day, may_edit_calendar
 from workflows.calendar import add_working_days, is_working_day
 from workflows.models import CalendarDay
 
 pytestmark = pytest.mark.django_db
-
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: SQLite serialises every writer on the whole file, so there is no race to lose",
-)
 
 TUESDAY = datetime.date(2030, 1, 1)
 SATURDAY = datetime.date(2030, 2, 2)
@@ -105,28 +99,12 @@ def test_only_administrators_edit():
     assert CalendarDay.objects.count() == 1
 
 
-@postgresql_only
+@postgresql_only()
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_administrators_adding_the_same_day_at_once_make_one_row():
     admins = [admin_user(), admin_user()]
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def add(user):
-        try:
-            barrier.wait()
-            do_add_calendar_day(acting_user=user, date=TUESDAY, name=f"Nghỉ ({user.pk})")
-            outcomes.append("added")
-        except Conflict as error:
-            outcomes.append(error.code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=add, args=(user,)) for user in admins]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    adds = [lambda u=u: do_add_calendar_day(acting_user=u, date=TUESDAY, name=f"Nghỉ ({u.pk})") for u in admins]
+    outcomes = codes(at_once(*adds), ok="added")
     assert sorted(outcomes) == ["added", "calendar_day_exists"]
     assert CalendarDay.objects.count() == 1
     assert AuditEvent.objects.filter(verb="workflows.calendar.day_added").count() == 1

@@ -2,13 +2,12 @@
 
 import datetime
 import hashlib
-import threading
 from dataclasses import dataclass
 
 import pytest
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -19,6 +18,7 @@ from journal import events
 from journal.errors import Conflict, Forbidden, InvalidInput
 from journal.models import AuditEvent
 from organizations.models import Role
+from tests.concurrency import at_once, codes, postgresql_only
 from tests.documents.factories import draft_input, make_department, make_division
 from tests.documents.files import make_pdf
 from tests.journal import handlers
@@ -459,38 +459,17 @@ def test_the_database_keeps_one_party_per_request_each_once_and_one_current_opin
 # -- concurrency (PostgreSQL) ----------------------------------------------------------------------
 
 
-def _race(*calls) -> list[str]:
-    barrier = threading.Barrier(len(calls))
-    outcomes: list[str] = []
-
-    def run(fn):
-        try:
-            barrier.wait()
-            fn()
-            outcomes.append("ok")
-        except Conflict as exc:
-            outcomes.append(exc.code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
-
-
+@postgresql_only("SQLite serialises writers, so two answers never overlap")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_answers_at_once_leave_exactly_one_current_opinion(w):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises writers, so two answers never overlap")
     c = open_for(w)
     request = request_of(c, w.school)
     deputy = make_membership(unit=w.school, role=Role.DEPUTY).user
-    outcomes = _race(
-        lambda: do_answer_consultation(request, acting_user=w.principal, stance="agree"),
-        lambda: do_answer_consultation(request, acting_user=deputy, stance="other", text="Cần thêm thời gian."),
+    outcomes = codes(
+        at_once(
+            lambda: do_answer_consultation(request, acting_user=w.principal, stance="agree"),
+            lambda: do_answer_consultation(request, acting_user=deputy, stance="other", text="Cần thêm thời gian."),
+        )
     )
     assert outcomes == ["ok", "ok"]
     current = Opinion.objects.filter(request=request, superseded_at__isnull=True)
@@ -499,15 +478,16 @@ def test_two_answers_at_once_leave_exactly_one_current_opinion(w):
     assert Opinion.objects.filter(request=request, superseded_at__isnull=False).count() == 1
 
 
+@postgresql_only("SQLite serialises writers, so an answer and a close never overlap")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_answer_racing_the_close_either_lands_before_it_or_is_refused(w):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises writers, so an answer and a close never overlap")
     c = open_for(w)
     request = request_of(c, w.expert)
-    outcomes = _race(
-        lambda: do_answer_consultation(request, acting_user=w.expert, stance="agree"),
-        lambda: do_close_consultation(c, acting_user=w.drafter),
+    outcomes = codes(
+        at_once(
+            lambda: do_answer_consultation(request, acting_user=w.expert, stance="agree"),
+            lambda: do_close_consultation(c, acting_user=w.drafter),
+        )
     )
     c = Consultation.objects.get(pk=c.pk)
     assert c.state == ConsultationState.CLOSED

@@ -1,9 +1,7 @@
 import datetime
-import threading
 from dataclasses import dataclass
 
 import pytest
-from django.db import connection, connections
 from django.utils import timezone
 
 from documents.actions import RecipientInput, do_create_draft
@@ -11,6 +9,7 @@ from documents.models import Document, ReferenceKind, Register
 from journal.errors import Conflict, Forbidden, InvalidInput
 from journal.models import AuditEvent
 from organizations.models import Delegation, DelegationScope, Role
+from tests.concurrency import at_once, codes, postgresql_only
 from tests.documents.factories import draft_input, make_department, make_division
 from tests.organizations.factories import make_membership, make_unit, make_user
 from workflows.actions import (
@@ -267,32 +266,16 @@ def test_rolled_back_numbering_leaves_the_register_unchanged():
     assert refetch(d).state == S.SIGNED
 
 
+@postgresql_only("SQLite serialises writers, so two transitions never overlap")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_approve_and_return_exactly_one_wins():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises writers, so two transitions never overlap")
     w, d = dispatch_in(S.SUBMITTED)
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def run(fn):
-        try:
-            barrier.wait()
-            fn()
-            outcomes.append("ok")
-        except Conflict as exc:
-            outcomes.append(exc.code)
-        finally:
-            connections.close_all()
-
-    threads = [
-        threading.Thread(target=run, args=(lambda: do_approve(d, acting_user=w.reviewer),)),
-        threading.Thread(target=run, args=(lambda: do_return(d, acting_user=w.reviewer, reason="Sửa"),)),
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = codes(
+        at_once(
+            lambda: do_approve(d, acting_user=w.reviewer),
+            lambda: do_return(d, acting_user=w.reviewer, reason="Sửa"),
+        )
+    )
     assert len(outcomes) == 2
     assert outcomes.count("ok") == 1
     assert set(outcomes) - {"ok"} <= {"concurrent_transition", "illegal_transition"}

@@ -1,47 +1,18 @@
 """Clerks at the same moment, each thread on its own PostgreSQL connection: one wins, numbers stay whole."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
 
 from documents.models import Document, Register
 from journal.errors import Conflict
 from journal.models import AuditEvent
+from tests.concurrency import at_once, postgresql_only, raised
 from tests.organizations.factories import make_membership, make_user
 from tests.workflows.factories import make_agency, make_arrived, make_office, make_units
 from workflows.actions.forward import do_forward_delivery
 from workflows.actions.incoming import do_acknowledge_delivery, do_register_delivery
 from workflows.models import Delivery, DeliveryStatus, DeliveryTransition
 
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: SQLite serialises every writer on the whole file, so there is no race to lose",
-)
-pytestmark = [postgresql_only, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def run_together(works) -> list:
-    """Start every callable at the same instant on its own connection; each one's result or exception."""
-    barrier = threading.Barrier(len(works))
-    outcomes: list = [None] * len(works)
-
-    def run(i, work):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[i] = work()
-        except BaseException as exc:  # collected for the assertions
-            outcomes[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(works)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a clerk is still waiting: deadlock?"
-    return outcomes
+pytestmark = [postgresql_only(), pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_two_clerks_registering_the_same_delivery_one_wins_the_other_gets_409():
@@ -51,8 +22,8 @@ def test_two_clerks_registering_the_same_delivery_one_wins_the_other_gets_409():
     make_membership(user=second_clerk, unit=office.unit, role="clerk")
     (delivery,) = make_arrived(agency, office.unit)
 
-    outcomes = run_together(
-        [lambda u=u: do_register_delivery(delivery.pk, acting_user=u) for u in (office.clerk, second_clerk)]
+    outcomes = at_once(
+        *(lambda u=u: do_register_delivery(delivery.pk, acting_user=u) for u in (office.clerk, second_clerk))
     )
 
     won = [o for o in outcomes if isinstance(o, Delivery)]
@@ -98,8 +69,8 @@ def test_many_clerks_registering_different_deliveries_leave_no_gap_and_no_duplic
 
         return work
 
-    outcomes = run_together([clerk_work(c, b) for c, b in zip(clerks, batches, strict=True)])
-    assert not [o for o in outcomes if isinstance(o, BaseException)], outcomes
+    outcomes = at_once(*(clerk_work(c, b) for c, b in zip(clerks, batches, strict=True)))
+    assert not raised(outcomes), outcomes
     numbers = sorted(n for done, _ in outcomes for n in done)
     refused = [code for _, codes in outcomes for code in codes]
     assert len(numbers) + len(refused) == len(deliveries)
@@ -119,8 +90,8 @@ def test_two_leaders_acknowledging_at_once_one_wins():
     office = make_office(agency=agency)
     (delivery,) = make_arrived(agency, office.unit)
     do_register_delivery(delivery, acting_user=office.clerk)
-    outcomes = run_together(
-        [lambda u=u: do_acknowledge_delivery(delivery.pk, acting_user=u) for u in (office.leader, office.deputy)]
+    outcomes = at_once(
+        *(lambda u=u: do_acknowledge_delivery(delivery.pk, acting_user=u) for u in (office.leader, office.deputy))
     )
     lost = [o for o in outcomes if isinstance(o, Conflict)]
     assert len(lost) == 1 and lost[0].code == "already_acknowledged", outcomes
@@ -133,11 +104,11 @@ def test_a_clerk_and_a_leader_forwarding_at_once_reach_each_school_once():
     make_units(20, parent=office.unit)
     (delivery,) = make_arrived(agency, office.unit)
     do_register_delivery(delivery, acting_user=office.clerk)
-    outcomes = run_together(
-        [
+    outcomes = at_once(
+        *(
             lambda u=u: do_forward_delivery(delivery.pk, acting_user=u, all_children=True)
             for u in (office.clerk, office.leader)
-        ]
+        )
     )
     assert sorted(type(o).__name__ for o in outcomes) == ["Conflict", "list"], outcomes
     assert Delivery.objects.filter(parent=delivery).count() == 20

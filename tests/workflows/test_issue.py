@@ -1,9 +1,7 @@
 """Issue (phát hành): the fan-out to every recipient unit, in one transaction with a fixed query count."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from documents.models import (
@@ -16,6 +14,7 @@ from journal import events
 from journal.errors import Conflict, Forbidden, InvalidInput
 from journal.models import AuditEvent
 from organizations.models import DistributionList, Role, UnitKind
+from tests.concurrency import at_once, codes, postgresql_only
 from tests.journal import handlers
 from tests.journal.handlers import queued
 from tests.organizations.factories import make_membership, make_user
@@ -212,33 +211,15 @@ def make_unit_division(a):
     return make_division(department=a.department, name="Phòng Giáo dục Trung học", abbreviation="GDTrH")
 
 
+@postgresql_only("SQLite serialises writers, so two issues never overlap")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_issue_exactly_one_wins():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises writers, so two issues never overlap")
     a = make_agency()
     second_clerk = make_user()
     make_membership(user=second_clerk, unit=a.department, role=Role.CLERK)
     units = make_units(50, parent=a.department)
     d = make_sealed(a, recipients=units)
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def run(user):
-        try:
-            barrier.wait()
-            do_issue_dispatch(d, acting_user=user)
-            outcomes.append("ok")
-        except Conflict as exc:
-            outcomes.append(exc.code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(u,)) for u in (a.clerk, second_clerk)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = codes(at_once(*(lambda u=u: do_issue_dispatch(d, acting_user=u) for u in (a.clerk, second_clerk))))
     assert sorted(outcomes) in (["concurrent_transition", "ok"], ["illegal_transition", "ok"])
     assert Delivery.objects.filter(dispatch=d).count() == 50
     assert DispatchTransition.objects.filter(dispatch=d, name="issue").count() == 1

@@ -1,11 +1,11 @@
 """Notifications: who is told what for each workflow event, written once, mailed once, as each person chose."""
 
 import datetime
-import threading
+import functools
 
 import pytest
 from django.core import mail
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -14,6 +14,7 @@ from journal import events
 from journal.errors import Forbidden, InvalidInput
 from journal.models import AuditEvent
 from organizations.models import Delegation, DelegationScope, Membership, Role
+from tests.concurrency import at_once, postgresql_only, raised
 from tests.organizations.factories import make_membership, make_unit, make_user
 from tests.workflows.factories import make_agency, make_arrived, make_office, make_units
 from workflows import handlers
@@ -520,30 +521,9 @@ def test_an_event_delivered_twice_writes_once_and_mails_once(run_worker):
     assert handlers.delivery_url(delivery.pk) in mail.outbox[-1].body
 
 
-def _at_once(function) -> list:
-    """Run ``function()`` in two threads released together, each on its own connection."""
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def run():
-        try:
-            barrier.wait()
-            outcomes.append(function())
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
-
-
+@postgresql_only("SQLite serialises writers, so two handlers never overlap")
 @pytest.mark.django_db(transaction=True)
 def test_the_same_event_handled_twice_at_once_writes_and_mails_once():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises writers, so two handlers never overlap")
     agency = make_agency()
     units = make_units(20, parent=agency.department)
     clerks = [make_user(email=f"vt{i}@example.test") for i in range(20)]
@@ -552,12 +532,14 @@ def test_the_same_event_handled_twice_at_once_writes_and_mails_once():
     )
     delivery = make_arrived(agency, *units, urgency="hoa_toc")[0]
 
-    _at_once(lambda: handle("dispatch.issued", dispatch_id=delivery.dispatch_id))
+    issued = functools.partial(handle, "dispatch.issued", dispatch_id=delivery.dispatch_id)
+    assert not raised(at_once(issued, issued))
     assert Notification.objects.filter(kind=K.URGENT).count() == 20
     assert mails_queued() == sorted(Notification.objects.values_list("pk", flat=True))
 
     first = Notification.objects.get(user=clerks[0])
-    outcomes = _at_once(lambda: send_notification_email.call(notification_id=first.pk))
+    send = functools.partial(send_notification_email.call, notification_id=first.pk)
+    outcomes = at_once(send, send)
     assert sorted(outcomes) == ["already sent", "sent"] and len(mail.outbox) == 1
 
 

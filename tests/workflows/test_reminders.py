@@ -1,15 +1,14 @@
 """Đôn đốc: reminders before the deadline, overdue notices and escalations, each once; the overdue lists."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection, connections
 from django_tasks_db.models import DBTaskResult
 
 from journal import events
 from journal.models import AuditEvent
 from journal.schedule import jobs
+from tests.concurrency import at_once, postgresql_only
 from tests.journal import handlers
 from tests.workflows.factories import make_agency, make_arrived, make_office
 from workflows.actions.incoming import do_refuse_recall, do_register_delivery
@@ -32,11 +31,6 @@ REMEMBER = "tests.journal.handlers.remember"
 KINDS = ["assignment.reminder", "assignment.overdue", "assignment.escalated"]
 LEAD_DUE = D(2027, 1, 15)  # a Friday
 COORD_DUE = D(2027, 1, 20)  # a Wednesday
-
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: SQLite serialises every writer on the whole file, so there is no race to lose",
-)
 
 
 @pytest.fixture
@@ -155,28 +149,12 @@ def test_overdue_lists_filter_by_date_and_unit_in_sql(django_assert_num_queries)
     del delivery2
 
 
-@postgresql_only
+@postgresql_only()
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_runs_at_once_send_each_reminder_once(remember):
     routed()
     routed()
-    barrier = threading.Barrier(2)
-    results: list = []
-
-    def run():
-        try:
-            barrier.wait(timeout=10)
-            results.append(run_daily(D(2027, 1, 18)))
-        except BaseException as exc:  # reported by the assertion below
-            results.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = at_once(lambda: run_daily(D(2027, 1, 18)), lambda: run_daily(D(2027, 1, 18)))
     assert all(isinstance(r, dict) for r in results), results
     assert sum(r["overdue"] for r in results) == 2 and sum(r["escalated"] for r in results) == 2
     assert len(published("assignment.overdue")) == 2 and len(published("assignment.escalated")) == 2

@@ -1,10 +1,8 @@
 """Routing (phân phối), re-assignment, the assignee's steps, deadline extension and filing a delivery as done."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection, connections
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -12,6 +10,7 @@ from journal import events
 from journal.errors import Conflict, Forbidden, InvalidInput
 from journal.models import AuditEvent
 from organizations.models import Delegation, DelegationScope, Role
+from tests.concurrency import at_once, codes, postgresql_only
 from tests.journal import handlers
 from tests.organizations.factories import make_membership, make_user
 from tests.workflows.factories import make_agency, make_arrived, make_office
@@ -57,11 +56,6 @@ KINDS = [
     "assignment.acknowledged",
     "assignment.deadline_extended",
 ]
-
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: SQLite serialises every writer on the whole file, so there is no race to lose",
-)
 
 
 @pytest.fixture
@@ -440,45 +434,26 @@ def test_a_leader_files_a_delivery_as_done(remember):
         w.route(AssigneeSpec(user=w.o.officers[0], working_days=2))
 
 
-@postgresql_only
+@postgresql_only()
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_leaders_routing_at_once_one_wins_nothing_half_written():
     w = World()
     o1, o2, _ = w.o.officers
-    barrier = threading.Barrier(2)
-    outcomes: dict[str, object] = {}
 
-    def route(name, user, lead_user):
-        try:
-            barrier.wait(timeout=10)
-            do_route(
-                w.delivery.pk,
-                acting_user=user,
-                lead=AssigneeSpec(user=lead_user, working_days=3),
-                informed=[AssigneeSpec(unit=w.o.schools[0])],
-            )
-            outcomes[name] = "ok"
-        except Conflict as exc:
-            outcomes[name] = exc.code
-        except BaseException as exc:  # reported by the assertion below
-            outcomes[name] = exc
-        finally:
-            connections.close_all()
+    def route(user, lead_user):
+        return lambda: do_route(
+            w.delivery.pk,
+            acting_user=user,
+            lead=AssigneeSpec(user=lead_user, working_days=3),
+            informed=[AssigneeSpec(unit=w.o.schools[0])],
+        )
 
-    threads = [
-        threading.Thread(target=route, args=("leader", w.o.leader, o1)),
-        threading.Thread(target=route, args=("deputy", w.o.deputy, o2)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    assert sorted(map(str, outcomes.values())) in (
+    leader, deputy = codes(at_once(route(w.o.leader, o1), route(w.o.deputy, o2)))
+    assert sorted([leader, deputy]) in (
         ["concurrent_transition", "ok"],
         ["illegal_transition", "ok"],
-    ), outcomes
-    winner = w.o.leader if outcomes["leader"] == "ok" else w.o.deputy
+    ), (leader, deputy)
+    winner = w.o.leader if leader == "ok" else w.o.deputy
     routing = Routing.objects.get(delivery=w.delivery)
     assert routing.routed_by == winner
     lead_user = o1 if winner == w.o.leader else o2
