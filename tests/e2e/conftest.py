@@ -6,6 +6,7 @@ from base64 import b32decode
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Flags for a closed network: without the background-networking ones Chromium keeps dialling out.
@@ -77,6 +78,10 @@ def page(live_server, monkeypatch):
         page.on("pageerror", lambda error: refused.append(str(error)))
         yield page
         browser.close()
+        # Django keeps its connections per context, and while Playwright runs the test's database calls
+        # get a connection of their own (not the one pytest-django closes): left open, that session
+        # kept PostgreSQL from dropping the test database at the end of the run.
+        connections.close_all()
     assert not outside, f"the page loaded from another host: {outside}"
     assert not refused, f"refused under the Content-Security-Policy, or a script failed: {refused}"
 
