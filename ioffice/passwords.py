@@ -1,9 +1,11 @@
 """Django's password validators on every path that sets a password, not only on the forms that ask them.
 
-The admin's forms and the change-password page run ``AUTH_PASSWORD_VALIDATORS`` themselves, but
-``createsuperuser --noinput`` (``DJANGO_SUPERUSER_PASSWORD``), its interactive "bypass" answer, and a
-``set_password()`` from a shell or a script do not. ``set_password()`` keeps the raw password on the
+The admin's forms and the change-password page run ``AUTH_PASSWORD_VALIDATORS`` themselves, but a
+``set_password()`` from a shell or a script does not. ``set_password()`` keeps the raw password on the
 instance until it is saved; this check runs the validators at that save and refuses a weak one.
+``createsuperuser`` hashes its password itself, past this check: with ``--noinput`` our version of the
+command (:mod:`ioffice.overrides`) validates ``DJANGO_SUPERUSER_PASSWORD`` first; at the prompt Django
+validates and lets a weak password through only when the operator answers its "bypass" question.
 """
 
 from __future__ import annotations

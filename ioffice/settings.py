@@ -17,6 +17,8 @@ CSRF_TRUSTED_ORIGINS = list(CONFIG.csrf_trusted_origins)
 CONFIG.var_dir.mkdir(parents=True, exist_ok=True)
 
 INSTALLED_APPS = [
+    # First, so that its versions of contrib commands (createsuperuser) win: see its apps.py.
+    "ioffice.overrides",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, reverse
@@ -349,3 +351,18 @@ def test_set_password_from_a_shell_is_validated_too():
     user.set_password("123")
     with pytest.raises(ValidationError):
         user.save()
+
+
+@pytest.mark.parametrize("weak", ["123", "quantrivien2026", "password1234"])
+def test_createsuperuser_noinput_holds_the_environment_password_to_the_validators(monkeypatch, weak):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", weak)
+    with pytest.raises(CommandError, match="DJANGO_SUPERUSER_PASSWORD"):
+        call_command("createsuperuser", "--noinput", username="quantrivien2026", email="qt@dongthap.edu.vn")
+    assert not get_user_model().objects.filter(username="quantrivien2026").exists()
+
+
+def test_createsuperuser_noinput_with_a_strong_password_makes_the_account(monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
+    call_command("createsuperuser", "--noinput", username="quantrivien", email="qt@dongthap.edu.vn", verbosity=0)
+    root = get_user_model().objects.get(username="quantrivien")
+    assert root.is_superuser and root.check_password(PASSWORD)
