@@ -426,6 +426,54 @@ def on_assignment_deadline_extended(*, kind: str, assignment_id: int) -> None:
 
 
 #: Event kind → handler; :class:`workflows.apps.WorkflowsConfig` subscribes each at start-up.
+# Accounts ------------------------------------------------------------------------------------------
+
+
+def on_two_factor_enrolled(*, kind: str, user_id: int, device_id: int) -> None:
+    """An authenticator was added to an account: its owner and the admins of their units are told at once.
+
+    Enrolment trusts whoever holds the password the first time (the person has no device yet to prove
+    anything with), so the real owner must hear of it: by e-mail whatever their preferences (as an
+    urgent notice, mailed whenever their e-mail is on), and their unit admins in the app, who can take
+    the device away in the admin if the owner did not add it.
+    """
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(pk=device_id, user_id=user_id).select_related("user").first()
+    if device is None:
+        return
+    owner = device.user
+    when = timezone.localtime(device.created_at or timezone.now())
+    moment = f"lúc {when:%H:%M} {vn_date(when.date())}"
+    notify(
+        [owner.pk],
+        kind=K.SECURITY,
+        title="Tài khoản của bạn vừa được cài ứng dụng xác thực hai lớp",
+        body=(
+            f"Ứng dụng “{device.name}” được cài cho tài khoản {owner.get_username()} {moment}. "
+            "Nếu không phải bạn cài, hãy báo ngay quản trị đơn vị và đổi mật khẩu."
+        ),
+        urgent=True,
+        key=f"{kind}:{device.pk}",
+    )
+    today = timezone.localdate()
+    units = Membership.objects.in_force(today).filter(user=owner).values("unit_id")
+    admins = set(
+        Membership.objects.in_force(today)
+        .filter(unit_id__in=units, role=Role.ADMIN, user__is_active=True)
+        .exclude(user=owner)
+        .values_list("user_id", flat=True)
+    )
+    if admins:
+        notify(
+            sorted(admins),
+            kind=K.SECURITY,
+            title=f"{person_name(owner)} vừa cài ứng dụng xác thực hai lớp",
+            body=f"Tài khoản {owner.get_username()}, {moment}. Nếu người này không tự cài, hãy thu hồi thiết bị.",
+            key=f"{kind}:{device.pk}",
+        )
+
+
 SUBSCRIPTIONS = {
     "dispatch.issued": on_dispatch_issued,
     "dispatch.recalled": on_dispatch_recalled,
@@ -444,4 +492,5 @@ SUBSCRIPTIONS = {
     "assignment.overdue": on_assignment_due,
     "assignment.escalated": on_assignment_escalated,
     "assignment.deadline_extended": on_assignment_deadline_extended,
+    "auth.two_factor_enrolled": on_two_factor_enrolled,
 }

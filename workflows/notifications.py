@@ -7,10 +7,11 @@ time, and only the rows that are really new get an e-mail task. A fan-out to 750
 statement, not 750.
 
 E-mail (thư điện tử) by default, for a person who never chose: on for what asks them to act now or
-soon (urgent documents, assignments, reminders, overdue work, recalls), off for news they will see in
-the app anyway (a new ordinary document at the clerk's desk, a recipient's status). Once a person saves
-preferences, their ``email_kinds`` decide, except that an urgent notification is mailed whenever their
-e-mail is on: Hỏa tốc and Thượng khẩn must reach the clerk at once (Decree 30, Art. 20).
+soon (urgent documents, assignments, reminders, overdue work, recalls, a new authenticator on their
+account), off for news they will see in the app anyway (a new ordinary document at the clerk's desk, a
+recipient's status). Once a person saves preferences, their ``email_kinds`` decide, except that an
+urgent notification is mailed whenever their e-mail is on: Hỏa tốc and Thượng khẩn must reach the clerk
+at once (Decree 30, Art. 20), and so must the news that an authenticator was added to their account.
 
 The site has no configured public address, so the link in the mail is the path inside the site
 (``/van-ban-den/12/``), the same one the in-app notification carries.
@@ -37,7 +38,7 @@ from workflows.models import Notification, NotificationKind, NotificationPrefere
 K = NotificationKind
 
 #: What is mailed to someone who has no preference row (see the module docstring).
-DEFAULT_EMAIL_KINDS: frozenset[str] = frozenset({K.URGENT, K.ASSIGNED, K.REMINDER, K.OVERDUE, K.RECALL})
+DEFAULT_EMAIL_KINDS: frozenset[str] = frozenset({K.URGENT, K.ASSIGNED, K.REMINDER, K.OVERDUE, K.RECALL, K.SECURITY})
 
 SUBJECT_PREFIX = "[Văn phòng điện tử] "
 

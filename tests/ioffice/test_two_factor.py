@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_tasks_db.models import DBTaskResult
 from rest_framework.test import APIClient
 
 from ioffice.management.commands.ioffice_load_demo_two_factor import DEMO_TOTP_SECRET
@@ -21,7 +22,7 @@ from organizations.management.commands.organizations_load_demo import DEFAULT_PA
 from organizations.models import Delegation, DelegationScope, Role
 from tests.conftest import give_authenticator, next_code
 from tests.ioffice.conftest import PASSWORD
-from tests.organizations.factories import make_membership, make_user
+from tests.organizations.factories import make_membership, make_unit, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.real_two_factor]
 
@@ -298,3 +299,36 @@ def test_the_demo_accounts_share_one_printed_authenticator_secret(client):
     ok = client.post(reverse("two-factor-verify"), {"token": f"{totp(key):06d}"})
     assert ok.status_code == 302 and ok["Location"] == reverse("home")
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_an_enrolment_is_told_to_the_owner_by_mail_whatever_they_chose_and_to_their_unit_admins(clerk, department):
+    """Enrolment trusts the first holder of the password: the real owner and the unit's admins must hear of it."""
+    from django_otp.oath import TOTP
+    from django_otp.util import random_hex
+
+    from workflows.handlers import SUBSCRIPTIONS, person_name
+    from workflows.models import Notification, NotificationKind
+    from workflows.notifications import do_set_notification_preferences
+
+    admin = make_user("quantridonvi", password=PASSWORD)
+    make_membership(user=admin, unit=department, role=Role.ADMIN)
+    elsewhere = make_user("quantrikhac", password=PASSWORD)
+    make_membership(user=elsewhere, unit=make_unit(name="Phòng GDĐT khác"), role=Role.ADMIN)
+    clerk.email = "vanthu@dongthap.edu.vn"
+    clerk.save(update_fields=["email"])
+    do_set_notification_preferences(clerk, acting_user=clerk, email_enabled=True, email_kinds=[])  # nothing by mail
+
+    key = random_hex(20)
+    code = f"{TOTP(bytes.fromhex(key)).token():06d}"
+    device = two_factor.do_enrol_totp_device(acting_user=clerk, key_hex=key, token=code)
+    handler = SUBSCRIPTIONS["auth.two_factor_enrolled"]
+    for _ in range(2):  # an event delivered twice tells no one twice
+        handler(kind="auth.two_factor_enrolled", user_id=clerk.pk, device_id=device.pk)
+
+    told = Notification.objects.filter(kind=NotificationKind.SECURITY)
+    assert sorted(told.values_list("user__username", flat=True)) == ["quantridonvi", "vanthu"]
+    own = told.get(user=clerk)
+    assert own.urgent and "Nếu không phải bạn cài" in own.body and "vanthu" in own.body
+    assert told.get(user=admin).title.startswith(person_name(clerk))
+    mailed = DBTaskResult.objects.filter(task_path="workflows.notifications.send_notification_email")
+    assert [row.args_kwargs["kwargs"]["notification_id"] for row in mailed] == [own.pk]

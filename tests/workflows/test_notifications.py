@@ -94,6 +94,7 @@ def test_every_workflow_event_has_its_subscriber():
         "delivery.recall_accepted", "delivery.recall_refused", "delivery.completed", "delivery.acknowledged",
         "assignment.created", "assignment.finished", "assignment.returned", "assignment.acknowledged",
         "assignment.reminder", "assignment.overdue", "assignment.escalated", "assignment.deadline_extended",
+        "auth.two_factor_enrolled",
     }  # fmt: skip
     assert set(SUBSCRIPTIONS) == expected
 
@@ -302,6 +303,7 @@ def test_an_event_about_a_row_that_is_gone_is_done():
         ids = {"dispatch_id": 987654} if kind.startswith("dispatch.") else {}
         ids |= {"delivery_id": 987654} if kind.startswith("delivery.") else {}
         ids |= {"assignment_id": 987654} if kind.startswith("assignment.") else {}
+        ids |= {"user_id": 987654, "device_id": 987654} if kind.startswith("auth.") else {}
         handle(kind, **ids)
     assert not Notification.objects.exists()
 
@@ -424,7 +426,7 @@ def test_notify_writes_once_and_queues_mail_for_new_rows_of_people_who_want_it()
     assert len(first) == 3 and mails_queued() == [Notification.objects.get(user=wants).pk]
     again = notify([wants, declined, no_address, wants.pk], kind=K.ASSIGNED, title="Được giao", key="t:1")
     assert again == [] and Notification.objects.count() == 3 and len(mails_queued()) == 1
-    assert {K.URGENT, K.ASSIGNED, K.REMINDER, K.OVERDUE, K.RECALL} == DEFAULT_EMAIL_KINDS
+    assert {K.URGENT, K.ASSIGNED, K.REMINDER, K.OVERDUE, K.RECALL, K.SECURITY} == DEFAULT_EMAIL_KINDS
 
 
 def test_the_mail_is_sent_once_with_the_link_and_stamped():

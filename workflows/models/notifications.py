@@ -21,6 +21,7 @@ class NotificationKind(models.TextChoices):
     REMINDER = "reminder", "Nhắc hạn xử lý"
     OVERDUE = "overdue", "Quá hạn xử lý"
     RECALL = "recall", "Thu hồi văn bản"
+    SECURITY = "security", "Bảo mật tài khoản"
     OTHER = "other", "Khác"
 
 
