@@ -434,8 +434,8 @@ def on_two_factor_enrolled(*, kind: str, user_id: int, device_id: int) -> None:
 
     Enrolment trusts whoever holds the password the first time (the person has no device yet to prove
     anything with), so the real owner must hear of it: by e-mail whatever their preferences (as an
-    urgent notice, mailed whenever their e-mail is on), and their unit admins in the app, who can take
-    the device away in the admin if the owner did not add it.
+    urgent notice, mailed whenever their e-mail is on), and their unit admins in the app, who have a
+    system administrator remove the device in the admin if the owner did not add it.
     """
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -469,7 +469,10 @@ def on_two_factor_enrolled(*, kind: str, user_id: int, device_id: int) -> None:
             sorted(admins),
             kind=K.SECURITY,
             title=f"{person_name(owner)} vừa cài ứng dụng xác thực hai lớp",
-            body=f"Tài khoản {owner.get_username()}, {moment}. Nếu người này không tự cài, hãy thu hồi thiết bị.",
+            body=(
+                f"Tài khoản {owner.get_username()}, {moment}. Nếu người này không tự cài, "
+                "hãy báo quản trị hệ thống gỡ thiết bị và đổi mật khẩu tài khoản."
+            ),
             key=f"{kind}:{device.pk}",
         )
 
