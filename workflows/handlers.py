@@ -26,6 +26,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from organizations.models import Membership, Role
+from organizations.names import display_name
 from organizations.selectors import authority_holders
 from workflows.models import (
     Assignment,
@@ -76,10 +77,6 @@ def document_label(document) -> str:
 
 def vn_date(day: datetime.date | None) -> str:
     return f"ngày {day.day} tháng {day.month} năm {day.year}" if day else ""
-
-
-def person_name(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 def _about(document) -> str:
@@ -146,7 +143,7 @@ def assignee_ids(assignment: Assignment) -> list[int]:
 
 
 def assignee_name(assignment: Assignment) -> str:
-    return person_name(assignment.user) if assignment.user_id else assignment.unit.name
+    return display_name(assignment.user) if assignment.user_id else assignment.unit.name
 
 
 # Re-reading ----------------------------------------------------------------------------------------
@@ -304,7 +301,7 @@ def on_delivery_status(*, kind: str, delivery_id: int) -> None:
     elif kind == "delivery.completed":
         _tell_sender(delivery, kind, title=f"{unit} đã hoàn thành xử lý {label}", body=summary)
     elif kind == "delivery.acknowledged":
-        who = person_name(delivery.acknowledged_by) if delivery.acknowledged_by_id else unit
+        who = display_name(delivery.acknowledged_by) if delivery.acknowledged_by_id else unit
         _tell_sender(delivery, kind, title=f"{unit} xác nhận đã nhận {label}", body=f"Người xác nhận: {who}\n{summary}")
     else:
         raise ValueError(f"on_delivery_status does not handle {kind!r}")
@@ -468,7 +465,7 @@ def on_two_factor_enrolled(*, kind: str, user_id: int, device_id: int) -> None:
         notify(
             sorted(admins),
             kind=K.SECURITY,
-            title=f"{person_name(owner)} vừa cài ứng dụng xác thực hai lớp",
+            title=f"{display_name(owner)} vừa cài ứng dụng xác thực hai lớp",
             body=(
                 f"Tài khoản {owner.get_username()}, {moment}. Nếu người này không tự cài, "
                 "hãy báo quản trị hệ thống gỡ thiết bị và đổi mật khẩu tài khoản."

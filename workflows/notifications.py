@@ -33,6 +33,7 @@ from journal.audit import record
 from journal.errors import Forbidden, InvalidInput
 from journal.tasks import background_task
 from organizations.models import Membership, Role
+from organizations.names import display_name
 from workflows.models import Notification, NotificationKind, NotificationPreference
 
 K = NotificationKind
@@ -182,7 +183,7 @@ def send_notification_email(*, notification_id: int) -> str:
         person = notification.user
         if not person.is_active or not person.email:
             return "no address"
-        context = {"notification": notification, "person": person, "name": person.get_full_name() or person.username}
+        context = {"notification": notification, "person": person, "name": display_name(person)}
         message = EmailMultiAlternatives(
             subject=_subject(notification.title),
             body=render_to_string("email/notification.txt", context),

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from documents.models import Document, RegisterDirection, Urgency
 from organizations.models import Unit
+from organizations.names import display_name
 from workflows.models import (
     Assignment,
     AssignmentKind,
@@ -54,16 +55,8 @@ __all__ = [
 D = DeliveryStatus
 
 
-def _person_name(user) -> str:
-    """A person's name the Vietnamese way, family name first; the username when no name is on file.
-
-    The same rule as the web layer's ``display_name``, which this layer may not import.
-    """
-    return f"{user.last_name} {user.first_name}".strip() or user.get_username()
-
-
 def _assignee_name(assignment: Assignment) -> str:
-    return _person_name(assignment.user) if assignment.user_id else assignment.unit.name
+    return display_name(assignment.user) if assignment.user_id else assignment.unit.name
 
 
 def _type_and_summary(document: Document) -> str:
@@ -417,7 +410,7 @@ def _slip_line(assignment: Assignment, *, top: bool = True) -> SlipLine:
         deadline=assignment.deadline,
         state=assignment.get_state_display(),
         note=assignment.note,
-        assigned_by=_person_name(assignment.assigned_by),
+        assigned_by=display_name(assignment.assigned_by),
         assigned_on=_local_date(assignment.assigned_at),
         children=tuple(_slip_line(child, top=False) for child in assignment.slip_children) if top else (),
     )
@@ -461,7 +454,7 @@ def routing_slip(delivery: Delivery | int) -> RoutingSlip:
         urgency=Urgency(document.urgency).label if document.urgency else "",
         routed=routing is not None,
         direction=routing.direction if routing else "",
-        routed_by=_person_name(routing.routed_by) if routing else "",
+        routed_by=display_name(routing.routed_by) if routing else "",
         routed_at=timezone.localtime(routing.routed_at) if routing else None,
         lead=tuple(line for line in lines if line.kind == AssignmentKind.LEAD),
         coordinators=tuple(line for line in lines if line.kind == AssignmentKind.COORDINATE),

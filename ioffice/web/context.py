@@ -13,6 +13,7 @@ from django.utils.functional import Promise, SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Role
+from organizations.names import display_name
 from workflows.notifications import unread_count
 
 
@@ -65,11 +66,6 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Quản trị hệ thống"), "admin:index", staff=True),
     NavItem(_("Tài liệu API"), "api-docs", roles=frozenset({Role.ADMIN}), superuser=True),
 )
-
-
-def display_name(user) -> str:
-    """A person's name the Vietnamese way, family name first ("Nguyễn Thị Lan"); the username if none."""
-    return f"{user.last_name} {user.first_name}".strip() or user.get_username()
 
 
 def languages() -> list[tuple[str, str]]:

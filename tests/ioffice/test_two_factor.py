@@ -306,7 +306,8 @@ def test_an_enrolment_is_told_to_the_owner_by_mail_whatever_they_chose_and_to_th
     from django_otp.oath import TOTP
     from django_otp.util import random_hex
 
-    from workflows.handlers import SUBSCRIPTIONS, person_name
+    from organizations.names import display_name
+    from workflows.handlers import SUBSCRIPTIONS
     from workflows.models import Notification, NotificationKind
     from workflows.notifications import do_set_notification_preferences
 
@@ -329,6 +330,6 @@ def test_an_enrolment_is_told_to_the_owner_by_mail_whatever_they_chose_and_to_th
     assert sorted(told.values_list("user__username", flat=True)) == ["quantridonvi", "vanthu"]
     own = told.get(user=clerk)
     assert own.urgent and "Nếu không phải bạn cài" in own.body and "vanthu" in own.body
-    assert told.get(user=admin).title.startswith(person_name(clerk))
+    assert told.get(user=admin).title.startswith(display_name(clerk)) and display_name(clerk) == "Nguyễn Thị Lan"
     mailed = DBTaskResult.objects.filter(task_path="workflows.notifications.send_notification_email")
     assert [row.args_kwargs["kwargs"]["notification_id"] for row in mailed] == [own.pk]

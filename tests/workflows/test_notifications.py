@@ -14,6 +14,7 @@ from journal import events
 from journal.errors import Forbidden, InvalidInput
 from journal.models import AuditEvent
 from organizations.models import Delegation, DelegationScope, Membership, Role
+from organizations.names import display_name
 from tests.concurrency import at_once, postgresql_only, raised
 from tests.organizations.factories import make_membership, make_unit, make_user
 from tests.workflows.factories import make_agency, make_arrived, make_office, make_units
@@ -295,7 +296,7 @@ def test_completion_and_acknowledgement_tell_the_sender(w):
     assert got(key__startswith="delivery.acknowledged") == {(u, K.STATUS) for u in sender}
     assert got(key__startswith="delivery.completed") == {(u, K.STATUS) for u in sender}
     acknowledged = Notification.objects.get(user=w.a.drafter, key__startswith="delivery.acknowledged")
-    assert w.o.leader.get_full_name() in acknowledged.body
+    assert display_name(w.o.leader) in acknowledged.body
 
 
 def test_an_event_about_a_row_that_is_gone_is_done():
@@ -391,7 +392,7 @@ def test_overdue_goes_to_the_assignee_and_escalates_to_the_assigner_and_the_lead
     handle("assignment.escalated", assignment_id=lead.pk)
     assert got(key__startswith="assignment.overdue") == {(w.o.officers[0].pk, K.OVERDUE)}
     assert got(key__startswith="assignment.escalated") == {(w.o.leader.pk, K.OVERDUE), (w.o.deputy.pk, K.OVERDUE)}
-    assert w.o.officers[0].get_full_name() in Notification.objects.get(user=w.o.deputy).title
+    assert display_name(w.o.officers[0]) in Notification.objects.get(user=w.o.deputy).title
 
 
 # -- writing, mailing, preferences -------------------------------------------------------------------
