@@ -117,9 +117,9 @@ def take_number_into(
 
     On PostgreSQL this is one statement whose data-modifying CTEs bump the counter, update the row
     and insert the event, so the register row is locked for that statement and the commit only.
-    Elsewhere (SQLite serialises all writers anyway) and for a row not saved yet, it is
-    :func:`take_number` and two saves. Either way it must run inside the action's transaction, and
-    an exception from it must roll that transaction back.
+    Elsewhere (SQLite serialises all writers anyway) and for a row not saved yet, it is the same
+    check, :func:`take_number` and two saves. Either way it must run inside the action's transaction,
+    and an exception from it must roll that transaction back.
     """
     if not transaction.get_connection().in_atomic_block:
         raise TransactionRequired("documents.numbering.take_number_into() must run inside the action's transaction.")

@@ -59,9 +59,8 @@ from workflows.visibility import deliveries_visible_to as deliveries_visible_to
 
 D = DeliveryStatus
 
-#: What every delivery list shows beside the row: the document, who issued it, its type, the unit.
-_DELIVERY_RELATED = ("document__issuer", "document__document_type", "recipient")
-#: The same for a list of one unit's deliveries, whose recipient is that unit.
+#: What every list of a unit's deliveries shows beside the row: the document, who issued it, its type
+#: (the recipient is the unit itself, set on each row by ``unit.deliveries``).
 _INBOX_RELATED = ("document__issuer", "document__document_type")
 #: The inbox order: Hỏa tốc and Thượng khẩn on top, then the newest arrival.
 _INBOX_ORDER = ("-priority", "-arrived_at", "-pk")
